@@ -1,0 +1,73 @@
+"""The `gcmhub` command: each part adds its own sub-commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from gcmhub.console import fail, out
+from gcmhub.errors import GcmhubError
+from gcmhub.settings import get_settings
+from gcmhub.taxonomy.schemes import TaxonomyError
+from gcmhub.text.readers import UnsupportedFileType
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="GCM Hub: knowledge platform, connection hub, start-up fund and review for the GCM.",
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Upgrade the database to the newest schema (first use does this by itself)."""
+    from gcmhub.db import upgrade
+
+    settings = get_settings()
+    before, after = upgrade(settings.url)
+    if before == after:
+        out.print(f"Database already at revision {after}.")
+    else:
+        out.print(f"Database upgraded from {before or 'empty'} to revision {after}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database URL and its schema revision."""
+    from gcmhub.db import current_revision, engine_for, head_revision
+
+    url = get_settings().url
+    out.print(f"{url}\nrevision {current_revision(engine_for(url)) or 'none'} (newest {head_revision()})")
+
+
+def _register() -> None:
+    from gcmhub.demo.cli import register as demo
+    from gcmhub.knowledge.cli import register as knowledge
+    from gcmhub.taxonomy.cli import register as taxonomy
+
+    taxonomy(app)
+    knowledge(app)
+    demo(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Run the command line; refusals print one line and exit with status 2."""
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("Aborted.\n")
+        sys.exit(1)
+    except (GcmhubError, TaxonomyError, UnsupportedFileType) as error:
+        fail(str(error))

@@ -1,0 +1,32 @@
+"""The context every action receives: a database session and the acting person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting; the command line acts as the system."""
+
+    name: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_system(self) -> bool:
+        """Tell whether this is the operator's own command line."""
+        return "system" in self.roles
+
+
+SYSTEM = Actor("system", frozenset({"system"}))
+PUBLIC = Actor("public")
+
+
+@dataclass
+class Context:
+    """What an action needs besides its input."""
+
+    session: Session
+    actor: Actor = SYSTEM

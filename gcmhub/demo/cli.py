@@ -1,0 +1,31 @@
+"""Command: `gcmhub demo`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from gcmhub.console import out, print_json
+from gcmhub.demo.actions import demo_load
+from gcmhub.runtime import open_context
+from gcmhub.settings import get_settings
+
+
+def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Load the demo knowledge base: the Compact's 23 objectives and 187 actions as items."""
+    with open_context() as ctx:
+        report = demo_load(ctx, get_settings().data_dir / "demo")
+    if as_json:
+        print_json(asdict(report))
+        return
+    out.print(
+        f"Demo loaded: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged. Try: gcmhub search \"remittance costs\""
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the demo command to the main command."""
+    app.command("demo")(demo)

@@ -1,0 +1,38 @@
+"""Errors that are part of the interface: one line for the CLI, a problem body for the API."""
+
+from __future__ import annotations
+
+
+class GcmhubError(Exception):
+    """A request GCM Hub refuses, with a message meant for the person who made it."""
+
+    status = 400
+    title = "Bad request"
+
+
+class InvalidInput(GcmhubError):
+    """The input cannot be used as given."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(GcmhubError):
+    """The thing asked for does not exist."""
+
+    status = 404
+    title = "Not found"
+
+
+class Conflict(GcmhubError):
+    """The request clashes with what is stored."""
+
+    status = 409
+    title = "Conflict"
+
+
+class Forbidden(GcmhubError):
+    """The actor may not do this."""
+
+    status = 403
+    title = "Forbidden"

@@ -1,0 +1,82 @@
+"""What the knowledge part returns to pages, the API and the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+
+class Provenance(BaseModel):
+    """Where an item's text was read from."""
+
+    file: str | None
+    format: str | None
+    page_start: int | None
+    page_end: int | None
+    para_start: int | None
+    para_end: int | None
+    heading_path: list[str]
+    content_hash: str
+
+
+class Tag(BaseModel):
+    """A concept an item is tagged with."""
+
+    concept: str
+    label: str
+    origin: str
+    status: str
+    score: float | None
+
+
+class SearchHit(BaseModel):
+    """One item in a result list, with why it matched."""
+
+    id: str
+    title: str
+    type: str
+    language: str | None
+    score: float
+    snippet: str
+    matched_terms: list[str]
+    url: str | None
+    source: Provenance
+
+
+class FacetValue(BaseModel):
+    """One value of a facet and how many matching items carry it."""
+
+    value: str
+    label: str
+    count: int
+
+
+class SearchResults(BaseModel):
+    """A page of search results with facet counts."""
+
+    query: str
+    total: int
+    matched: str
+    facets: dict[str, list[FacetValue]]
+    facets_approximate: bool
+    hits: list[SearchHit]
+
+
+class ItemPublic(BaseModel):
+    """A knowledge item with its metadata, tags and provenance."""
+
+    id: str
+    type: str
+    title: str
+    text: str
+    url: str | None
+    language: str | None
+    languages: list[str]
+    publisher: str | None
+    implementing_entities: list[str]
+    date_published: date | None
+    status: str
+    licence: str | None
+    tags: list[Tag]
+    source: Provenance

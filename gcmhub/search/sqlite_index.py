@@ -1,0 +1,147 @@
+"""Lexical index on SQLite FTS5: BM25 ranking over stemmed text, facets as rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from gcmhub.search.analysis import analyze, match_expression, parse_query
+from gcmhub.search.index import FacetCount, Filters, Hit, IndexRecord, SearchPage
+
+FACET_LIMIT = 30
+
+
+class SqliteIndex:
+    """The default index: an FTS5 table and a facet table named after the index."""
+
+    def __init__(self, session: Session, name: str = "items", facet_max_rows: int = 50_000):
+        self.session = session
+        self.fts = f"{name}_fts"
+        self.facet_table = f"{name}_facets"
+        self.facet_max_rows = facet_max_rows
+
+    def upsert(self, records: Iterable[IndexRecord]) -> int:
+        """Add or replace records in one batch."""
+        batch = list(records)
+        if not batch:
+            return 0
+        ids = [r.id for r in batch]
+        self.delete(ids)
+        self.session.execute(
+            text(f"INSERT INTO {self.fts}(rowid, title, body) VALUES (:id, :title, :body)"),
+            [
+                {
+                    "id": r.id,
+                    "title": analyze(r.title, r.language),
+                    "body": analyze(r.text, r.language),
+                }
+                for r in batch
+            ],
+        )
+        rows = [
+            {"doc": r.id, "facet": facet, "value": value}
+            for r in batch
+            for facet, values in r.facets.items()
+            for value in dict.fromkeys(values)
+        ]
+        if rows:
+            self.session.execute(
+                text(
+                    f"INSERT INTO {self.facet_table}(facet, value, doc_id) "
+                    "VALUES (:facet, :value, :doc)"
+                ),
+                rows,
+            )
+        return len(batch)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove records by id."""
+        params = [{"id": i} for i in ids]
+        if not params:
+            return
+        self.session.execute(text(f"DELETE FROM {self.fts} WHERE rowid = :id"), params)
+        self.session.execute(text(f"DELETE FROM {self.facet_table} WHERE doc_id = :id"), params)
+
+    def search(
+        self, query: str, filters: Filters | None = None, limit: int = 10, offset: int = 0
+    ) -> SearchPage:
+        """Rank matches by BM25; all words must match, or any word when none holds them all."""
+        parsed = parse_query(query)
+        where, params = self._filter_sql(filters or {})
+        if parsed.is_empty:
+            return self._browse(where, params, limit, offset)
+        page = self._ranked(match_expression(parsed), where, params, limit, offset)
+        if page.total == 0 and len(parsed.words) + len(parsed.phrases) > 1:
+            page = self._ranked(
+                match_expression(parsed, any_word=True), where, params, limit, offset
+            )
+            page.matched = "any"
+        return page
+
+    def _filter_sql(self, filters: Filters) -> tuple[str, dict[str, Any]]:
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for n, (facet, values) in enumerate(sorted(filters.items())):
+            if not values:
+                continue
+            names = [f"f{n}v{m}" for m in range(len(values))]
+            params[f"f{n}"] = facet
+            params.update(dict(zip(names, values, strict=True)))
+            placeholders = ", ".join(f":{name}" for name in names)
+            clauses.append(
+                f"SELECT doc_id FROM {self.facet_table} "
+                f"WHERE facet = :f{n} AND value IN ({placeholders})"
+            )
+        return " INTERSECT ".join(clauses), params
+
+    def _ranked(
+        self, expression: str, where: str, params: dict[str, Any], limit: int, offset: int
+    ) -> SearchPage:
+        params = {**params, "q": expression, "limit": limit, "offset": offset}
+        restrict = f" AND rowid IN ({where})" if where else ""
+        matches = f"SELECT rowid FROM {self.fts} WHERE {self.fts} MATCH :q{restrict}"
+        rows = self.session.execute(
+            text(
+                f"SELECT rowid, rank FROM {self.fts} WHERE {self.fts} MATCH :q{restrict} "
+                "ORDER BY rank LIMIT :limit OFFSET :offset"
+            ),
+            params,
+        ).all()
+        hits = [Hit(id=row[0], score=round(-float(row[1]), 4)) for row in rows]
+        total, facets, approximate = self._facets(matches, params)
+        return SearchPage(total, hits, facets, facets_approximate=approximate)
+
+    def _browse(self, where: str, params: dict[str, Any], limit: int, offset: int) -> SearchPage:
+        source = where or f"SELECT rowid AS doc_id FROM {self.fts}"
+        rows = self.session.execute(
+            text(f"SELECT doc_id FROM ({source}) ORDER BY doc_id DESC LIMIT :limit OFFSET :offset"),
+            {**params, "limit": limit, "offset": offset},
+        ).all()
+        hits = [Hit(id=row[0], score=0.0) for row in rows]
+        total, facets, approximate = self._facets(source, params)
+        return SearchPage(total, hits, facets, facets_approximate=approximate)
+
+    def _facets(
+        self, matches: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, list[FacetCount]], bool]:
+        total = int(
+            self.session.execute(text(f"SELECT count(*) FROM ({matches})"), params).scalar_one()
+        )
+        approximate = total > self.facet_max_rows
+        sample = f"{matches} LIMIT {self.facet_max_rows}" if approximate else matches
+        rows = self.session.execute(
+            text(
+                f"SELECT facet, value, count(*) AS n FROM {self.facet_table} "
+                f"WHERE doc_id IN ({sample}) GROUP BY facet, value ORDER BY facet, n DESC, value"
+            ),
+            params,
+        ).all()
+        facets: dict[str, list[FacetCount]] = {}
+        for facet, value, count in rows:
+            bucket = facets.setdefault(facet, [])
+            if len(bucket) < FACET_LIMIT:
+                bucket.append(FacetCount(value, int(count)))
+        return total, facets, approximate
