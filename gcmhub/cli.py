@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
-import click
 import typer
 
 from gcmhub.console import fail, out
@@ -41,7 +38,9 @@ def db_current() -> None:
     from gcmhub.db import current_revision, engine_for, head_revision
 
     url = get_settings().url
-    out.print(f"{url}\nrevision {current_revision(engine_for(url)) or 'none'} (newest {head_revision()})")
+    out.print(
+        f"{url}\nrevision {current_revision(engine_for(url)) or 'none'} (newest {head_revision()})"
+    )
 
 
 def _register() -> None:
@@ -60,14 +59,6 @@ _register()
 def main() -> None:
     """Run the command line; refusals print one line and exit with status 2."""
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        sys.stderr.write("Aborted.\n")
-        sys.exit(1)
+        app()
     except (GcmhubError, TaxonomyError, UnsupportedFileType) as error:
         fail(str(error))

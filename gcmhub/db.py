@@ -104,6 +104,15 @@ def _sessionmaker(url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=ensure_upgraded(url), expire_on_commit=False)
 
 
+def dispose_all() -> None:
+    """Close every engine and forget what was upgraded (tests switch databases)."""
+    for url in list(_upgraded):
+        engine_for(url).dispose()
+    _sessionmaker.cache_clear()
+    engine_for.cache_clear()
+    _upgraded.clear()
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """Yield a session in a transaction that commits on success and rolls back on error."""

@@ -24,3 +24,13 @@ def open_context(actor: Actor = SYSTEM) -> Iterator[Context]:
         _ready.add(url)
     with session_scope(url) as session:
         yield Context(session, actor)
+
+
+def reset() -> None:
+    """Forget prepared databases and close engines (tests switch databases)."""
+    from gcmhub.db import dispose_all
+    from gcmhub.settings import get_settings
+
+    _ready.clear()
+    dispose_all()
+    get_settings.cache_clear()

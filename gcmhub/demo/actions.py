@@ -25,7 +25,7 @@ def compact_records(ctx: Context) -> list[dict[str, object]]:
             select(ConceptBroader.concept_id, ConceptBroader.broader_id).where(
                 ConceptBroader.concept_id.like("objective:%")
             )
-        ).tuples()
+        ).all()
     )
     concepts = ctx.session.scalars(
         select(Concept).where(Concept.scheme_id == "objective").order_by(Concept.position)

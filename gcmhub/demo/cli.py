@@ -20,10 +20,14 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     if as_json:
         print_json(asdict(report))
         return
-    out.print(
-        f"Demo loaded: {report.added} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged. Try: gcmhub search \"remittance costs\""
-    )
+    if report.status == "unchanged":
+        out.print("The demo is already loaded.")
+    else:
+        out.print(
+            f"Demo loaded: {report.added} added, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.removed} removed."
+        )
+    out.print('Try: gcmhub search "remittance costs"')
 
 
 def register(app: typer.Typer) -> None:

@@ -22,8 +22,8 @@ from gcmhub.knowledge.schemas import (
 )
 from gcmhub.search.analysis import parse_query
 from gcmhub.search.index import FacetCount
-from gcmhub.search.sqlite_index import SqliteIndex
 from gcmhub.search.snippets import snippet
+from gcmhub.search.sqlite_index import SqliteIndex
 from gcmhub.settings import get_settings
 from gcmhub.taxonomy.actions import concept_resolver
 from gcmhub.taxonomy.models import Concept, Scheme
@@ -99,7 +99,7 @@ def item_search(
             select(Item, Source)
             .outerjoin(Source, Source.id == Item.source_id)
             .where(Item.id.in_([h.id for h in page.hits]))
-        ).tuples()
+        )
     }
     words = parse_query(query).all_words()
     hits = []
@@ -139,12 +139,14 @@ def _label_facets(
         for count in counts
     ]
     labels = dict(
-        ctx.session.execute(select(Concept.id, Concept.label).where(Concept.id.in_(ids))).tuples()
+        ctx.session.execute(select(Concept.id, Concept.label).where(Concept.id.in_(ids))).all()
     )
     return {
         name: [
             FacetValue(
-                value=c.value, label=labels.get(f"{_scheme_of(name)}:{c.value}", c.value), count=c.count
+                value=c.value,
+                label=labels.get(f"{_scheme_of(name)}:{c.value}", c.value),
+                count=c.count,
             )
             for c in counts
         ]
@@ -176,7 +178,7 @@ def item_show(ctx: Context, ref: str) -> ItemPublic:
         .join(Concept, Concept.id == ItemConcept.concept_id)
         .where(ItemConcept.item_id == item.id)
         .order_by(Concept.scheme_id, Concept.position)
-    ).tuples()
+    )
     return ItemPublic(
         id=item.ref,
         type=item.type,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -100,7 +101,7 @@ def _ingest_all(files: list[Path], options: IngestOptions, show_progress: bool) 
             try:
                 with open_context() as ctx:
                     report = actions.knowledge_ingest(
-                        ctx, path, options, lambda n, t=records: bar.advance(t, n)
+                        ctx, path, options, partial(bar.advance, records)
                     )
             except GcmhubError as error:
                 report = FileReport(str(path), "failed", f"{path.name}: {error}")
@@ -117,12 +118,17 @@ def _print_reports(reports: list[FileReport]) -> None:
         if r.status == "failed":
             out.print(f"[red]failed[/red]    {escape(r.reason)}")
             continue
-        counts = f"{r.added} added, {r.updated} updated, {r.unchanged} unchanged, {r.removed} removed"
+        counts = (
+            f"{r.added} added, {r.updated} updated, {r.unchanged} unchanged, {r.removed} removed"
+        )
         detail = escape(r.reason) if r.status == "unchanged" else counts
         out.print(f"{r.status:<10}{escape(r.path)}: {detail}")
         for problem in r.problems:
             out.print(f"  [yellow]problem[/yellow] {escape(problem)}")
-    totals = {s: sum(1 for r in reports if r.status == s) for s in ("added", "updated", "unchanged", "failed")}
+    totals = {
+        s: sum(1 for r in reports if r.status == s)
+        for s in ("added", "updated", "unchanged", "failed")
+    }
     out.print(
         f"{len(reports)} file(s): {totals['added']} added, {totals['updated']} updated, "
         f"{totals['unchanged']} unchanged, {totals['failed']} failed"
@@ -143,7 +149,9 @@ def search(
     query: Annotated[str, typer.Argument(help='Words; "a phrase"; -excluded. Empty lists all.')],
     filter: Annotated[
         list[str] | None,
-        typer.Option("--filter", "-f", help="NAME=VALUE, e.g. objective=19, country=MEX, type=practice."),
+        typer.Option(
+            "--filter", "-f", help="NAME=VALUE, e.g. objective=19, country=MEX, type=practice."
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many hits.")] = 10,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
@@ -155,19 +163,31 @@ def search(
     if as_json:
         print_json(results)
         return
-    note = " (no item holds all the words; showing items with any)" if results.matched == "any" else ""
+    note = (
+        " (no item holds all the words; showing items with any)" if results.matched == "any" else ""
+    )
     out.print(f"[bold]{results.total}[/bold] result(s){note}")
     for n, hit in enumerate(results.hits, start=offset + 1):
         where = hit.source.file or ""
         if hit.source.page_start:
             where += f" p. {hit.source.page_start}"
-        out.print(f"\n[bold]{n}. {escape(hit.title)}[/bold]  [dim]{hit.id} · {hit.type} · {hit.language or '?'} · {hit.score:.2f}[/dim]")
+        meta = f"{hit.id} · {hit.type} · {hit.language or '?'} · {hit.score:.2f}"
+        out.print(f"\n[bold]{n}. {escape(hit.title)}[/bold]  [dim]{meta}[/dim]")
         out.print("   " + _marked(hit.snippet))
         if where:
             out.print(f"   [dim]{escape(where)}[/dim]")
     for name, values in results.facets.items():
-        shown = ", ".join(f"{escape(v.label)} ({v.count})" for v in values[:6])
+        shown = ", ".join(
+            f"{escape(_facet_name(v.value, v.label))} ({v.count})" for v in values[:6]
+        )
         out.print(f"[dim]{name}:[/dim] {shown}")
+
+
+def _facet_name(value: str, label: str) -> str:
+    if label == value:
+        return value
+    short = label if len(label) <= 40 else label[:38].rsplit(" ", 1)[0] + "…"
+    return f"{value} {short}"
 
 
 def _marked(snippet: str) -> str:
@@ -188,7 +208,9 @@ def show(
     if as_json:
         print_json(item)
         return
-    out.print(f"[bold]{escape(item.title)}[/bold]  [dim]{item.id} · {item.type} · {item.language}[/dim]")
+    out.print(
+        f"[bold]{escape(item.title)}[/bold]  [dim]{item.id} · {item.type} · {item.language}[/dim]"
+    )
     out.print(escape(item.text))
     for tag in item.tags:
         out.print(f"[dim]tag[/dim] {tag.concept} {escape(tag.label)} ({tag.origin}, {tag.status})")

@@ -41,4 +41,3 @@ def item_facets(
         facets.setdefault(closure.scheme, []).extend(closure.ancestors)
         pending.extend(closure.related)
     return {name: list(dict.fromkeys(values)) for name, values in facets.items()}
-

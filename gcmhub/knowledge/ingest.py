@@ -244,7 +244,7 @@ class Ingester:
             item_id
             for item_id, ref in session.execute(
                 select(Item.id, Item.ref).where(Item.source_id == source_id)
-            ).tuples()
+            )
             if ref not in wanted
         ]
         if stale:
@@ -259,7 +259,7 @@ class Ingester:
                     select(Item.id, Item.ref, Item.content_hash).where(
                         Item.ref.in_([d.ref for d in chunk])
                     )
-                ).tuples()
+                )
             }
             fresh, changed = [], []
             for draft in chunk:
@@ -275,7 +275,7 @@ class Ingester:
             if fresh:
                 returned = session.execute(
                     insert(Item).returning(Item.id, Item.ref, sort_by_parameter_order=True), fresh
-                ).tuples()
+                )
                 ids.update({ref: item_id for item_id, ref in returned})
             if changed:
                 session.execute(update(Item), changed)

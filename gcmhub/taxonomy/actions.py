@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pycountry
@@ -12,6 +13,7 @@ from sqlalchemy import delete, func, select
 
 from gcmhub.context import Context
 from gcmhub.errors import Conflict, InvalidInput, NotFound
+from gcmhub.search.analysis import fold, tokens
 from gcmhub.taxonomy import builtin
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 from gcmhub.taxonomy.schemas import (
@@ -21,7 +23,6 @@ from gcmhub.taxonomy.schemas import (
     SchemeSummary,
 )
 from gcmhub.taxonomy.schemes import SchemeData
-from gcmhub.search.analysis import fold, tokens
 
 
 def fold_key(text: str) -> str:
@@ -36,11 +37,9 @@ def concept_id(scheme: str, code: str) -> str:
 
 def builtin_fingerprint() -> str:
     """Return a hash of the shipped taxonomy files, to reload them only when they change."""
-    digest = hashlib.sha256(
-        pycountry.__version__.encode() if hasattr(pycountry, "__version__") else b""
-    )
+    digest = hashlib.sha256(str(getattr(pycountry, "__version__", "")).encode())
     folder = Path(builtin.__file__).parent
-    for path in sorted([Path(builtin.__file__), *(folder / "data").rglob("*")]):
+    for path in sorted([*folder.glob("*.py"), *(folder / "data").rglob("*")]):
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
@@ -91,7 +90,7 @@ def _store(ctx: Context, scheme: SchemeData, *, builtin: bool, content_hash: str
     row.title, row.description = scheme.title, scheme.description
     row.source, row.licence = scheme.source, scheme.licence
     row.builtin, row.content_hash = builtin, content_hash
-    row.loaded_at = func.now()  # type: ignore[assignment]
+    row.loaded_at = datetime.now(UTC).replace(tzinfo=None)
     session.add(row)
     session.flush()
     if dropped:
@@ -149,7 +148,7 @@ def scheme_list(ctx: Context) -> list[SchemeSummary]:
     counts = dict(
         ctx.session.execute(
             select(Concept.scheme_id, func.count()).group_by(Concept.scheme_id)
-        ).tuples()
+        ).all()
     )
     rows = ctx.session.scalars(select(Scheme).order_by(Scheme.builtin.desc(), Scheme.id))
     return [
@@ -235,7 +234,7 @@ def concept_resolver(ctx: Context, scheme_id: str) -> Callable[[str], str]:
         select(Concept.id, Concept.code, Concept.label, Concept.labels, Concept.alt_labels)
         .where(Concept.scheme_id == scheme_id)
         .order_by(Concept.position)
-    ).tuples()
+    )
     for cid, code, label, labels, alt_labels in rows:
         names.setdefault(code, cid)
         for name in [code, label, *labels.values(), *(a for v in alt_labels.values() for a in v)]:
@@ -283,11 +282,11 @@ def _build_closures(ctx: Context) -> dict[str, Closure]:
     parents: dict[str, list[str]] = {}
     for child, parent in ctx.session.execute(
         select(ConceptBroader.concept_id, ConceptBroader.broader_id)
-    ).tuples():
+    ):
         parents.setdefault(child, []).append(parent)
     closures: dict[str, Closure] = {}
     rows = ctx.session.execute(select(Concept.id, Concept.scheme_id, Concept.code, Concept.related))
-    for cid, scheme, code, related in rows.tuples():
+    for cid, scheme, code, related in rows:
         seen: list[str] = []
         queue = list(parents.get(cid, []))
         while queue:

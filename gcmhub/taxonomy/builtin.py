@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -16,12 +17,17 @@ from gcmhub.taxonomy.tabular import scheme_from_csv
 
 
 def builtin_schemes() -> list[SchemeData]:
-    """All shipped schemes, validated; built once, shared: treat them as read-only."""
-    return list(_all_schemes())
+    """All shipped schemes, validated; built once, handed out as copies the caller may change."""
+    return copy.deepcopy(list(_all_schemes()))
 
 
 def builtin_scheme(scheme_id: str) -> SchemeData:
-    """One shipped scheme by id ("objective", "country", ...); KeyError if there is none."""
+    """A copy of one shipped scheme by id ("objective", "country", ...); KeyError if none."""
+    return copy.deepcopy(shared_scheme(scheme_id))
+
+
+def shared_scheme(scheme_id: str) -> SchemeData:
+    """The cached scheme itself, without copying: for readers that never change it."""
     for scheme in _all_schemes():
         if scheme.id == scheme_id:
             return scheme

@@ -26,7 +26,7 @@ def load(
     title: Annotated[str | None, typer.Option(help="Scheme title.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load a scheme from SKOS (Turtle or JSON-LD) or from CSV/JSON (id,label,definition,broader)."""
+    """Load a scheme from SKOS (Turtle, JSON-LD) or CSV/JSON (id,label,definition,broader)."""
     data = load_scheme_file(file, scheme_id=scheme, title=title)
     with open_context() as ctx:
         summary = actions.scheme_store(ctx, data)
@@ -52,7 +52,9 @@ def list_(as_json: JsonOption = False) -> None:
 
 @taxonomy_app.command("show")
 def show(
-    ident: Annotated[str, typer.Argument(metavar="ID", help="A scheme (objective) or a concept (objective:19)")],
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="A scheme (objective) or a concept (objective:19)")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Show a scheme with its top concepts, or a concept with its labels and neighbours."""

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import cache
 
-from gcmhub.taxonomy.builtin import builtin_scheme
+from gcmhub.taxonomy.builtin import shared_scheme
 
 
 def resolve_country(text: str) -> str | None:
@@ -30,7 +30,7 @@ def normalize(text: str) -> str:
 @cache
 def _index() -> dict[str, str]:
     """Normalized name or code -> alpha-3; codes win over English names, which win over others."""
-    scheme = builtin_scheme("country")
+    scheme = shared_scheme("country")
     passes: list[list[tuple[str, str]]] = [
         [(item.code, item.code) for item in scheme.concepts],
         [(alt, item.code) for item in scheme.concepts for alt in item.alt_labels.get("en", [])[:2]],

@@ -86,8 +86,7 @@ def slugify(text: str) -> str:
 
 
 def validate(scheme: SchemeData, where: Sequence[str] | None = None) -> None:
-    """Raise TaxonomyError on a bad id, empty or duplicate codes, empty labels, unknown broader
-    codes or broader cycles; `where[i]` names the place of concept i (e.g. "row 4")."""
+    """Raise TaxonomyError for a bad id, code or label, an unknown broader code or a cycle."""
     if not _SLUG.fullmatch(scheme.id):
         raise TaxonomyError(
             f"scheme id {scheme.id!r} is not a slug (lower-case letters, digits and '-')"

@@ -14,6 +14,11 @@ from rdflib.term import Node
 from gcmhub.taxonomy.schemes import ConceptData, SchemeData, TaxonomyError, slugify, validate
 
 FORMAT_NAMES = {"turtle": "Turtle", "json-ld": "JSON-LD"}
+# properties read from the skos:ConceptScheme, first present wins
+TITLE = (DCTERMS.title, DC.title, RDFS.label, SKOS.prefLabel)
+DESCRIPTION = (DCTERMS.description, DC.description, RDFS.comment, SKOS.definition)
+SOURCE = (DCTERMS.source, DC.source)
+LICENCE = (DCTERMS.license, DCTERMS.rights, DC.rights)
 
 
 def parse_graph(text: str, rdf_format: str) -> Graph:
@@ -43,17 +48,13 @@ def scheme_from_graph(
     codes = {item: _code(graph, item) for item in nodes}
     concepts = [_concept(graph, item, codes) for item in nodes]
     pairs = sorted(zip(concepts, nodes, strict=True), key=lambda pair: _natural(pair[0].code))
-    found_title = _pick(graph, node, (DCTERMS.title, DC.title, RDFS.label, SKOS.prefLabel))
-    name = title or found_title or stem
+    found_title = _pick(graph, node, TITLE)
     scheme = SchemeData(
-        id=scheme_id or slugify(found_title or "") or slugify(stem),
-        title=name,
-        description=_pick(
-            graph, node, (DCTERMS.description, DC.description, RDFS.comment, SKOS.definition)
-        )
-        or "",
-        source=_pick(graph, node, (DCTERMS.source, DC.source)) or "",
-        licence=_pick(graph, node, (DCTERMS.license, DCTERMS.rights, DC.rights)) or "",
+        id=scheme_id or slugify(found_title or title or "") or slugify(stem),
+        title=title or found_title or stem,
+        description=_pick(graph, node, DESCRIPTION) or "",
+        source=_pick(graph, node, SOURCE) or "",
+        licence=_pick(graph, node, LICENCE) or "",
         concepts=[pair[0] for pair in pairs],
     )
     validate(scheme, [f"<{pair[1]}>" for pair in pairs])
@@ -61,11 +62,13 @@ def scheme_from_graph(
 
 
 def _concept_nodes(graph: Graph, schemes: set[Node]) -> list[Node]:
-    """Nodes typed skos:Concept or carrying skos:inScheme, topConceptOf or prefLabel."""
+    """Nodes typed skos:Concept or with inScheme, topConceptOf or prefLabel; no collections."""
     found: set[Node] = set(graph.subjects(RDF.type, SKOS.Concept))
     for predicate in (SKOS.inScheme, SKOS.topConceptOf, SKOS.prefLabel):
         found.update(graph.subjects(predicate, None))
     found.update(graph.objects(None, SKOS.hasTopConcept))
+    for kind in (SKOS.Collection, SKOS.OrderedCollection):
+        found.difference_update(graph.subjects(RDF.type, kind))
     return sorted((item for item in found - schemes if not isinstance(item, Literal)), key=str)
 
 

@@ -16,18 +16,21 @@ EXPECTED = "id,label,definition,broader"
 
 def scheme_from_csv(text: str, scheme_id: str, title: str) -> SchemeData:
     """Validated scheme from CSV text with header id,label[,definition,broader,label_fr,...]."""
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    try:
+        records = list(enumerate(csv.reader(io.StringIO(text.removeprefix("\ufeff"))), start=1))
+    except csv.Error as exc:
+        raise TaxonomyError(f"not a readable CSV file: {exc}") from None
+    rows = [(number, row) for number, row in records if any(cell.strip() for cell in row)]
     if not rows:
         raise TaxonomyError(f"CSV file is empty; expected header {EXPECTED}")
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [cell.strip().lower() for cell in rows[0][1]]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         names = ", ".join(f"'{name}'" for name in missing)
         raise TaxonomyError(f"missing column(s) {names} in CSV header; expected {EXPECTED}")
     concepts: list[ConceptData] = []
     places: list[str] = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
         if len(row) > len(header):
             raise TaxonomyError(
                 f"row {number} has {len(row)} values but the header has {len(header)} columns"
@@ -56,9 +59,11 @@ def scheme_from_json(data: Any, scheme_id: str | None, title: str | None, stem: 
         if not isinstance(item, dict):
             raise TaxonomyError(f"entry {number} is not an object with id and label")
         concepts.append(concept_from_fields(item, f"entry {number}"))
-    name = title or _text(meta.get("title"), "title", "scheme") or stem
+    own_title = _text(meta.get("title"), "title", "scheme")
+    own_id = _text(meta.get("id"), "id", "scheme")
+    name = title or own_title or stem
     scheme = SchemeData(
-        id=scheme_id or _text(meta.get("id"), "id", "scheme") or slugify(name) or slugify(stem),
+        id=scheme_id or own_id or slugify(own_title or title or "") or slugify(stem),
         title=name,
         description=_text(meta.get("description"), "description", "scheme") or "",
         source=_text(meta.get("source"), "source", "scheme") or "",

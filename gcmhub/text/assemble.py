@@ -13,7 +13,7 @@ from .segments import Block, Document, Format, Problem, segment_blocks
 
 def build_document(
     path: Path,
-    format: Format,
+    fmt: Format,
     blocks: Iterable[Block],
     *,
     title: str | None = None,
@@ -29,7 +29,7 @@ def build_document(
         raise UnreadableDocument(path, empty_reason)
     document = Document(
         path=path,
-        format=format,
+        format=fmt,
         title=clean_meta(title),
         author=clean_meta(author),
         created=created,

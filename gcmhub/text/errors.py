@@ -9,14 +9,17 @@ from pathlib import Path
 class UnsupportedFileType(Exception):
     """Raised when a file's suffix names no supported format."""
 
-    def __init__(self, path: Path, supported: Iterable[str]) -> None:
+    def __init__(self, message: str, *, path: Path | None = None) -> None:
+        super().__init__(message)
         self.path = path
-        self.suffix = path.suffix.lower()
-        self.supported = tuple(sorted(supported))
-        what = f"'{self.suffix}'" if self.suffix else "(no extension)"
-        super().__init__(
-            f"{path.name}: unsupported file type {what}; supported: {', '.join(self.supported)}"
-        )
+
+    @classmethod
+    def for_path(cls, path: Path, supported: Iterable[str]) -> UnsupportedFileType:
+        """Build the error for path, listing the supported suffixes."""
+        suffix = path.suffix.lower()
+        what = f"'{suffix}'" if suffix else "(no extension)"
+        listed = ", ".join(sorted(supported))
+        return cls(f"{path.name}: unsupported file type {what}; supported: {listed}", path=path)
 
 
 class UnreadableDocument(Exception):

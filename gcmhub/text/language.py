@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from typing import Any
 
@@ -14,6 +13,7 @@ MIN_LETTERS = 20
 _SAMPLE_CHARS = 100_000
 _SLICES = 10
 _lock = threading.Lock()
+_model: Any = None
 
 
 def detect_language(text: str) -> str | None:
@@ -25,19 +25,27 @@ def detect_language(text: str) -> str | None:
     return str(language)
 
 
-@functools.cache
 def _identifier() -> Any:
-    """Load the py3langid model once, restricted to LANGUAGES."""
-    with _lock:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """Return the py3langid model restricted to LANGUAGES, loading it on first use."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = _load_model()
+    return _model
 
-        # py3langid 0.4 renamed the loader; 0.3 only has from_pickled_model.
-        load = getattr(LanguageIdentifier, "from_model_file", None)
-        if load is None:
-            load = LanguageIdentifier.from_pickled_model
-        identifier = load(MODEL_FILE, norm_probs=True)
-        identifier.set_languages(list(LANGUAGES))
-        return identifier
+
+def _load_model() -> Any:
+    """Load the py3langid model (about half a second, so only once per process)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    # py3langid 0.4 renamed the loader; 0.3 only has from_pickled_model.
+    load = getattr(LanguageIdentifier, "from_model_file", None)
+    if load is None:
+        load = LanguageIdentifier.from_pickled_model
+    identifier = load(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
 
 
 def _sample(text: str) -> str:

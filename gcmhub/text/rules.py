@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _SPACE = re.compile(r"\s+")
 # A word broken at a line end: "migra-\ntion". Only a lower-case continuation is joined,
 # so "Asia-\nPacific" keeps its hyphen.
-_HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\n[ \t]*(?=[a-zà-öø-ÿ])")
+_HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\n[ \t]*(?=[a-zà-öø-ÿа-яё])")
 _HYPHEN_COMPOUND = re.compile(r"(\w)-\n[ \t]*(?=\w)")
 
 BULLET = re.compile(r"^[-*•‣◦▪▫●○–—·]\s+")
@@ -21,7 +22,9 @@ _SENTENCE_END = re.compile(r"[.!?。！？؟…][\"'”’»)\]]*$")
 _ROMAN = re.compile(r"^[IVXLC]{1,7}\.\s+\S")
 _LETTER = re.compile(r"^[A-Z]\.\s+\S")
 _DECIMAL = re.compile(r"^(\d{1,2}\.(?:\d{1,2}\.?)*)\s+\S")
-_TOP_WORDS = re.compile(r"^(?:part|chapter|annex|appendix|partie|chapitre|parte|capítulo)\s+\w", re.I)
+_TOP_WORDS = re.compile(
+    r"^(?:part|chapter|annex|appendix|partie|chapitre|parte|capítulo)\s+\w", re.I
+)
 _MID_WORDS = re.compile(
     r"^(?:objective|objectif|objetivo|section|sección|article|artículo|goal|target|"
     r"principle|theme|pillar)\s+[\dIVXLC]+\b",
@@ -33,12 +36,20 @@ _BOUNDARY = re.compile(
     r"(?<![\s.][A-Za-z])[.!?…][\"'”’»)\]]*(\s+)(?=[\"'“‘«(\[]?[A-Z0-9À-ÖØ-ÞА-Я])|[。！？](\s*)"
 )
 # Abbreviations after which a full stop does not end the sentence.
-_ABBREVIATIONS = frozenset({"no", "nos", "para", "paras", "art", "arts", "mr", "mrs", "ms", "dr", "st", "vol", "pp", "cf", "op", "cit", "ibid", "rev", "add", "corr"})
+_ABBREVIATIONS = frozenset(
+    "no nos para paras art arts mr mrs ms dr st vol pp cf op cit ibid rev add corr".split()
+)
+
+
+# PDF fonts often encode "fi", "fl", ... as one ligature glyph, which search would miss.
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
 
 
 def normalize_space(text: str) -> str:
-    """Collapse all runs of whitespace to single spaces."""
-    return _SPACE.sub(" ", text).strip()
+    """Collapse all runs of whitespace to single spaces and spell out ligatures."""
+    return _SPACE.sub(" ", text.translate(_LIGATURES)).strip()
 
 
 def join_lines(text: str) -> str:
@@ -71,15 +82,14 @@ def ends_with_punctuation(text: str) -> bool:
     return bool(_TERMINAL.search(text.rstrip()))
 
 
+def has_title_pattern(text: str) -> bool:
+    """Say whether text starts like a labelled heading ("II.", "A.", "Objective 3", "Annex")."""
+    return any(p.match(text) for p in (_ROMAN, _LETTER, _TOP_WORDS, _MID_WORDS))
+
+
 def has_heading_pattern(text: str) -> bool:
-    """Say whether text starts like a numbered or labelled heading ("II.", "Objective 3")."""
-    return bool(
-        _ROMAN.match(text)
-        or _LETTER.match(text)
-        or _TOP_WORDS.match(text)
-        or _MID_WORDS.match(text)
-        or _DECIMAL.match(text)
-    )
+    """Say whether text starts like a labelled or decimal-numbered heading ("1.2 Scope")."""
+    return has_title_pattern(text) or bool(_DECIMAL.match(text))
 
 
 def is_all_caps(text: str) -> bool:
@@ -139,3 +149,8 @@ def first_words(text: str, limit: int = 120) -> str:
     if space > limit // 3:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+def format_row(cells: Iterable[str]) -> str:
+    """Return a table row as one paragraph: non-empty cells joined by " | "."""
+    return " | ".join(text for cell in cells if (text := normalize_space(cell)))

@@ -55,6 +55,9 @@ class Problem:
     reason: str
     line: int | None = None
 
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" if self.line is not None else self.reason
+
 
 @dataclass
 class Document:
@@ -145,11 +148,15 @@ class _Grouper:
         def render(unit: _Unit) -> str:
             return "  " * (unit.depth - base) + "- " + unit.text
 
-        long_items = sum(len(u.text) for u in run) / len(run) > LONG_ITEM_CHARS
-        for group in _pack(_bundles(run, base), render, "\n", self.max_chars, alone=long_items):
+        bundles = _bundles(run, base)
+        # Sub-items count towards their parent: "(a) ...: (i) ...; (ii) ..." is one action.
+        average = sum(len(u.text) for u in run) / len(bundles)
+        alone = average > LONG_ITEM_CHARS
+        for group in _pack(bundles, render, "\n", self.max_chars, alone=alone):
             self._emit(group, "list", render, "\n")
 
     def _emit(self, units: list[_Unit], kind: SegmentKind, render: Render, sep: str) -> None:
+        """Append one segment made of units under the current heading path."""
         path = tuple(text for _, text in self.headings)
         self.per_path[path] += 1
         text = sep.join(render(unit) for unit in units)
@@ -172,6 +179,7 @@ class _Grouper:
 
 
 def _plain(unit: _Unit) -> str:
+    """Render a paragraph as itself."""
     return unit.text
 
 
