@@ -25,7 +25,7 @@ from gcmhub.search.index import FacetCount
 from gcmhub.search.snippets import snippet
 from gcmhub.search.sqlite_index import SqliteIndex
 from gcmhub.settings import get_settings
-from gcmhub.taxonomy.actions import concept_resolver
+from gcmhub.taxonomy.actions import concept_closures, concept_resolver
 from gcmhub.taxonomy.models import Concept, Scheme
 
 PLAIN_FACETS = ("type", "language", "year")
@@ -92,7 +92,8 @@ def item_search(
     """
     if not 1 <= limit <= 1000:
         raise InvalidInput("limit must be between 1 and 1000")
-    page = item_index(ctx).search(query, resolve_filters(ctx, filters or {}), limit, offset)
+    resolved = resolve_filters(ctx, filters) if filters else {}
+    page = item_index(ctx).search(query, resolved, limit, offset)
     items = {
         item.id: (item, source)
         for item, source in ctx.session.execute(
@@ -132,26 +133,15 @@ def item_search(
 def _label_facets(
     ctx: Context, facets: Mapping[str, Sequence[FacetCount]]
 ) -> dict[str, list[FacetValue]]:
-    ids = [
-        f"{_scheme_of(name)}:{count.value}"
-        for name, counts in facets.items()
-        if name not in PLAIN_FACETS
-        for count in counts
-    ]
-    labels = dict(
-        ctx.session.execute(select(Concept.id, Concept.label).where(Concept.id.in_(ids))).all()
-    )
-    return {
-        name: [
-            FacetValue(
-                value=c.value,
-                label=labels.get(f"{_scheme_of(name)}:{c.value}", c.value),
-                count=c.count,
-            )
-            for c in counts
-        ]
-        for name, counts in facets.items()
-    }
+    closures = concept_closures(ctx)
+    labelled: dict[str, list[FacetValue]] = {}
+    for name, counts in facets.items():
+        labelled[name] = []
+        for count in counts:
+            closure = closures.get(f"{_scheme_of(name)}:{count.value}")
+            label = closure.label if closure and name not in PLAIN_FACETS else count.value
+            labelled[name].append(FacetValue(value=count.value, label=label, count=count.count))
+    return labelled
 
 
 def _provenance(item: Item, source: Source | None) -> Provenance:

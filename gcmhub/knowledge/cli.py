@@ -52,10 +52,7 @@ def ingest(
     files = expand_paths(paths)
     for path in files:
         if path.suffix.lower() not in SUPPORTED:
-            raise UnsupportedFileType(
-                f"{path.name}: unsupported file type '{path.suffix or '(none)'}'; "
-                f"supported: {', '.join(sorted(SUPPORTED))}"
-            )
+            raise UnsupportedFileType.for_path(path, SUPPORTED)
     if type is not None:
         normalise_type(type)
     options = IngestOptions(

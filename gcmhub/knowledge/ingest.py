@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from gcmhub.context import Context
 from gcmhub.errors import InvalidInput, NotFound
@@ -54,6 +54,27 @@ class FileReport:
     problems: list[str] = field(default_factory=list)
 
 
+ITEM_TABLE = cast(Table, Item.__table__)
+ITEM_COLUMNS = (
+    "key",
+    "ref",
+    "type",
+    "title",
+    "text",
+    "url",
+    "language",
+    "languages",
+    "publisher",
+    "licence",
+    "date_published",
+    "heading_path",
+    "page_start",
+    "page_end",
+    "para_start",
+    "para_end",
+)
+
+
 @dataclass
 class Draft:
     """A knowledge item as read from a file, before it is stored."""
@@ -76,11 +97,13 @@ class Draft:
     para_end: int | None
     concept_ids: list[str]
 
-    def fingerprint(self) -> str:
-        """Return a hash of everything stored about the item."""
-        payload = asdict(self)
-        payload["date_published"] = str(self.date_published)
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    def row(self) -> dict[str, Any]:
+        """Return the item's columns, with the hash of everything stored about it."""
+        row = {name: getattr(self, name) for name in ITEM_COLUMNS}
+        payload = [*row.values(), self.concept_ids]
+        payload[ITEM_COLUMNS.index("date_published")] = str(self.date_published)
+        row["content_hash"] = hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+        return row
 
 
 def normalise_type(value: str) -> str:
@@ -148,7 +171,7 @@ class Ingester:
         if source is not None and source.file_hash == file_hash and source.options == options:
             return FileReport(str(path), "unchanged", "same content as when last ingested")
         try:
-            document = read_document(path)
+            document = read_document(path, max_chars=self.options.max_chars)
         except UnreadableDocument as error:
             return FileReport(str(path), "failed", str(error))
         with session.begin_nested():
@@ -263,18 +286,21 @@ class Ingester:
             }
             fresh, changed = [], []
             for draft in chunk:
-                digest = draft.fingerprint()
-                row = _row(draft, source_id, digest)
+                row = draft.row()
+                row.update(source_id=source_id, status="published")
                 if draft.ref not in existing:
                     fresh.append(row)
-                elif existing[draft.ref][1] != digest:
+                elif existing[draft.ref][1] != row["content_hash"]:
                     changed.append({**row, "id": existing[draft.ref][0]})
                 else:
                     report.unchanged += 1
             ids = {draft.ref: existing[draft.ref][0] for draft in chunk if draft.ref in existing}
             if fresh:
                 returned = session.execute(
-                    insert(Item).returning(Item.id, Item.ref, sort_by_parameter_order=True), fresh
+                    insert(ITEM_TABLE).returning(  # Core: a third of the ORM's time
+                        Item.id, Item.ref, sort_by_parameter_order=True
+                    ),
+                    fresh,
                 )
                 ids.update({ref: item_id for item_id, ref in returned})
             if changed:
@@ -321,13 +347,6 @@ class Ingester:
             )
             for d in drafts
         )
-
-
-def _row(draft: Draft, source_id: int, digest: str) -> dict[str, Any]:
-    row = asdict(draft)
-    del row["concept_ids"]
-    row.update(source_id=source_id, content_hash=digest, status="published")
-    return row
 
 
 def _options_dict(options: IngestOptions) -> dict[str, object]:

@@ -46,6 +46,7 @@ def stemmer(language: str | None) -> Stemmer.Stemmer | None:
     return Stemmer.Stemmer(name) if name else None
 
 
+@lru_cache(maxsize=262_144)
 def fold(word: str) -> str:
     """Lower-case a word and strip its diacritics, as the FTS5 tokenizer does."""
     decomposed = unicodedata.normalize("NFKD", word.lower())

@@ -20,16 +20,13 @@ def snippet(
         for form in variants(word):
             wanted.setdefault(form, word)
     spans = list(WORD.finditer(text))
+    lowered = [span.group().lower() for span in spans]
+    stems = stem.stemWords(lowered) if stem is not None else lowered
     hits: list[tuple[int, str]] = []
-    for index, span in enumerate(spans):
-        token = span.group().lower()
-        forms = [fold(token)]
-        if stem is not None:
-            forms.append(fold(stem.stemWord(token)))
-        for form in forms:
-            if form in wanted:
-                hits.append((index, wanted[form]))
-                break
+    for index, (token, stemmed) in enumerate(zip(lowered, stems, strict=True)):
+        term = wanted.get(fold(token)) or wanted.get(fold(stemmed))
+        if term is not None:
+            hits.append((index, term))
     if not spans:
         return "", []
     start = _best_window(hits, len(spans), width)

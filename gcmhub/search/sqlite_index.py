@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,11 +60,16 @@ class SqliteIndex:
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove records by id."""
-        params = [{"id": i} for i in ids]
-        if not params:
+        wanted = json.dumps(list(ids))
+        if wanted == "[]":
             return
-        self.session.execute(text(f"DELETE FROM {self.fts} WHERE rowid = :id"), params)
-        self.session.execute(text(f"DELETE FROM {self.facet_table} WHERE doc_id = :id"), params)
+        listed = "(SELECT value FROM json_each(:ids))"
+        self.session.execute(
+            text(f"DELETE FROM {self.fts} WHERE rowid IN {listed}"), {"ids": wanted}
+        )
+        self.session.execute(
+            text(f"DELETE FROM {self.facet_table} WHERE doc_id IN {listed}"), {"ids": wanted}
+        )
 
     def search(
         self, query: str, filters: Filters | None = None, limit: int = 10, offset: int = 0

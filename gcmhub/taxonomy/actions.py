@@ -259,6 +259,7 @@ class Closure:
 
     scheme: str
     code: str
+    label: str
     ancestors: tuple[str, ...]
     related: tuple[str, ...]
 
@@ -285,8 +286,10 @@ def _build_closures(ctx: Context) -> dict[str, Closure]:
     ):
         parents.setdefault(child, []).append(parent)
     closures: dict[str, Closure] = {}
-    rows = ctx.session.execute(select(Concept.id, Concept.scheme_id, Concept.code, Concept.related))
-    for cid, scheme, code, related in rows:
+    rows = ctx.session.execute(
+        select(Concept.id, Concept.scheme_id, Concept.code, Concept.label, Concept.related)
+    )
+    for cid, scheme, code, label, related in rows:
         seen: list[str] = []
         queue = list(parents.get(cid, []))
         while queue:
@@ -300,5 +303,5 @@ def _build_closures(ctx: Context) -> dict[str, Closure]:
             for value in values
         )
         codes = tuple(s.split(":", 1)[1] for s in seen)
-        closures[cid] = Closure(scheme, code, codes, linked)
+        closures[cid] = Closure(scheme, code, label, codes, linked)
     return closures
