@@ -4,7 +4,7 @@ Corpora are built from the real vocabulary of the Global Compact (word frequenci
 objectives and actions, shipped in the package) plus real country codes. Each size is run
 twice in the same process: through GCM Hub (JSON Lines file -> items, tags, stemmed FTS5
 index, facets; search with parsing, stemming variants, BM25, count, facets, snippets) and as
-raw SQLite FTS5 doing the same work by hand (Porter-stemmed title/body and the same facet rows: type,
+raw SQLite FTS5 doing the same work by hand (Porter-stemmed title/body, the same facet rows: type,
 language, year, objective, country and its M49 regions; MATCH ranked top 10 with title and
 FTS5 snippet(), count and facet GROUP BY). "rank-only" is the bare
 ranked MATCH, for scale. The ratio is the figure; absolute times vary by machine.

@@ -297,15 +297,16 @@ class Ingester:
             ids = {draft.ref: existing[draft.ref][0] for draft in chunk if draft.ref in existing}
             if fresh:
                 returned = session.execute(
-                    insert(ITEM_TABLE).returning(  # Core: a third of the ORM's time
-                        Item.id, Item.ref, sort_by_parameter_order=True
-                    ),
+                    insert(ITEM_TABLE).returning(
+                        Item.id, Item.ref
+                    ),  # Core: a third of the ORM's time
                     fresh,
                 )
                 ids.update({ref: item_id for item_id, ref in returned})
             if changed:
                 session.execute(update(Item), changed)
-            touched = [d for d in chunk if d.ref in {r["ref"] for r in fresh + changed}]
+            written = {row["ref"] for row in fresh + changed}
+            touched = [d for d in chunk if d.ref in written]
             self._tag_and_index(touched, ids, closures)
             report.added += len(fresh)
             report.updated += len(changed)
