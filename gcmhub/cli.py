@@ -46,10 +46,12 @@ def db_current() -> None:
 def _register() -> None:
     from gcmhub.demo.cli import register as demo
     from gcmhub.knowledge.cli import register as knowledge
+    from gcmhub.knowledge.tag_cli import register as tagging
     from gcmhub.taxonomy.cli import register as taxonomy
 
     taxonomy(app)
     knowledge(app)
+    tagging(app)
     demo(app)
 
 

@@ -2,6 +2,16 @@
 
 from gcmhub.db import Base
 from gcmhub.knowledge.models import Item, ItemConcept, Source
+from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
-__all__ = ["Base", "Concept", "ConceptBroader", "Item", "ItemConcept", "Scheme", "Source"]
+__all__ = [
+    "Base",
+    "Concept",
+    "ConceptBroader",
+    "Embedding",
+    "Item",
+    "ItemConcept",
+    "Scheme",
+    "Source",
+]

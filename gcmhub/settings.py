@@ -28,6 +28,41 @@ class Settings(BaseSettings):
         ge=300,
         description="Longest knowledge item cut from a document, in characters.",
     )
+    embedder: str = Field(
+        default="e5",
+        description="Embedding backend: e5 (bundled multilingual-e5-small) or module:factory.",
+    )
+    semantic: bool = Field(
+        default=True,
+        description="Embed and tag items when they are ingested (off: lexical only).",
+    )
+    autotag_schemes: str = Field(
+        default="objective,cluster",
+        description="Schemes every ingested item is tagged with automatically, comma-separated.",
+    )
+    autotag_facet_min: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Automatic tags at or above this score count in facets and filters.",
+    )
+    semantic_min_similarity: float = Field(
+        default=0.78,
+        ge=0.0,
+        le=1.0,
+        description="Cosine similarity an item needs, at least, to count as a meaning match.",
+    )
+    semantic_margin: float = Field(
+        default=0.07,
+        ge=0.0,
+        le=1.0,
+        description="Meaning matches lie within this much similarity of the best one.",
+    )
+    ann_threshold: int = Field(
+        default=200_000,
+        ge=1000,
+        description="Above this many vectors, search uses an approximate (HNSW) index.",
+    )
     facet_max_rows: int = Field(
         default=50_000,
         ge=1000,

@@ -23,6 +23,7 @@ from gcmhub.console import err, fail, out, print_json
 from gcmhub.errors import GcmhubError
 from gcmhub.knowledge import actions
 from gcmhub.knowledge.ingest import FileReport, IngestOptions, expand_paths, normalise_type
+from gcmhub.knowledge.semantic import knowledge_embed_pending, pending_count
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
 from gcmhub.text.readers import SUPPORTED, UnsupportedFileType
@@ -67,6 +68,7 @@ def ingest(
     with open_context() as ctx:
         actions.ingest_check(ctx, options)
     reports = _ingest_all(files, options, show_progress=not as_json)
+    embedded = embed_pending(show_progress=not as_json) if get_settings().semantic else 0
     if as_json:
         print_json(
             {
@@ -74,24 +76,47 @@ def ingest(
                 "updated": [asdict(r) for r in reports if r.status == "updated"],
                 "skipped": [asdict(r) for r in reports if r.status == "unchanged"],
                 "failed": [asdict(r) for r in reports if r.status == "failed"],
+                "embedded": embedded,
             }
         )
     else:
         _print_reports(reports)
+        if embedded:
+            out.print(f"{embedded} item(s) embedded and tagged.")
     if reports and all(r.status == "failed" for r in reports):
         raise typer.Exit(1)
 
 
+PROGRESS_COLUMNS = (
+    TextColumn("{task.description}"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    TimeElapsedColumn(),
+    TextColumn("ETA"),
+    TimeRemainingColumn(),
+)
+
+
+def embed_pending(show_progress: bool) -> int:
+    """Embed and tag the items waiting for it, committing every few hundred; return how many."""
+    with open_context() as ctx:
+        waiting = pending_count(ctx)
+    if not waiting:
+        return 0
+    done = 0
+    with Progress(*PROGRESS_COLUMNS, console=err, disable=not show_progress) as bar:
+        task = bar.add_task("embedding and tagging", total=waiting)
+        while True:
+            with open_context() as ctx:
+                count = knowledge_embed_pending(ctx, partial(bar.advance, task), most=512)
+            done += count
+            if count < 512:
+                return done
+
+
 def _ingest_all(files: list[Path], options: IngestOptions, show_progress: bool) -> list[FileReport]:
     reports: list[FileReport] = []
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err, disable=not show_progress, transient=False) as bar:
+    with Progress(*PROGRESS_COLUMNS, console=err, disable=not show_progress) as bar:
         task = bar.add_task("files", total=len(files))
         for path in files:
             records = bar.add_task(f"  {path.name[:40]}", total=None)
@@ -150,29 +175,42 @@ def search(
             "--filter", "-f", help="NAME=VALUE, e.g. objective=19, country=MEX, type=practice."
         ),
     ] = None,
+    mode: Annotated[
+        str, typer.Option(help="hybrid (words and meaning), lexical or semantic.")
+    ] = "hybrid",
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many hits.")] = 10,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """Search knowledge items: BM25 ranking, facet counts and highlighted snippets."""
     with open_context() as ctx:
-        results = actions.item_search(ctx, query, _parse_filters(filter or []), limit, offset)
+        results = actions.item_search(
+            ctx, query, _parse_filters(filter or []), limit, offset, mode=mode
+        )
     if as_json:
         print_json(results)
         return
     note = (
         " (no item holds all the words; showing items with any)" if results.matched == "any" else ""
     )
-    out.print(f"[bold]{results.total}[/bold] result(s){note}")
+    out.print(f"[bold]{results.total}[/bold] result(s), {results.mode} search{note}")
     for n, hit in enumerate(results.hits, start=offset + 1):
         where = hit.source.file or ""
         if hit.source.page_start:
             where += f" p. {hit.source.page_start}"
         meta = f"{hit.id} · {hit.type} · {hit.language or '?'} · {hit.score:.2f}"
+        reasons = []
+        if hit.why.terms:
+            reasons.append("words: " + ", ".join(hit.why.terms))
+        if hit.why.similarity is not None:
+            reasons.append(f"meaning: {hit.why.similarity:.2f}")
+        reasons += [f"tag: {t}" for t in hit.why.tags]
         out.print(f"\n[bold]{n}. {escape(hit.title)}[/bold]  [dim]{meta}[/dim]")
         out.print("   " + _marked(hit.snippet))
         if where:
             out.print(f"   [dim]{escape(where)}[/dim]")
+        if reasons:
+            out.print(f"   [dim]why: {escape('; '.join(reasons))}[/dim]")
     for name, values in results.facets.items():
         shown = ", ".join(
             f"{escape(_facet_name(v.value, v.label))} ({v.count})" for v in values[:6]

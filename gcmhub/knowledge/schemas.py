@@ -30,6 +30,14 @@ class Tag(BaseModel):
     score: float | None
 
 
+class Why(BaseModel):
+    """Why an item matched: the query's words it holds, its closeness in meaning, shared tags."""
+
+    terms: list[str]
+    similarity: float | None
+    tags: list[str]
+
+
 class SearchHit(BaseModel):
     """One item in a result list, with why it matched."""
 
@@ -39,7 +47,7 @@ class SearchHit(BaseModel):
     language: str | None
     score: float
     snippet: str
-    matched_terms: list[str]
+    why: Why
     url: str | None
     source: Provenance
 
@@ -56,6 +64,7 @@ class SearchResults(BaseModel):
     """A page of search results with facet counts."""
 
     query: str
+    mode: str
     total: int
     matched: str
     facets: dict[str, list[FacetValue]]

@@ -59,8 +59,25 @@ class Index(Protocol):
         """Remove records by id."""
         ...
 
+    def update_facets(self, facets: Mapping[int, Mapping[str, Sequence[str]]]) -> None:
+        """Replace the facet values of records whose text did not change."""
+        ...
+
+    def allowed(self, filters: Filters) -> list[int] | None:
+        """Return the ids that pass the filters, or None when there are no filters."""
+        ...
+
+    def facets_of(self, ids: Sequence[int]) -> tuple[int, dict[str, list[FacetCount]], bool]:
+        """Return the total and facet counts of a given set of records."""
+        ...
+
     def search(
-        self, query: str, filters: Filters | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: Filters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        extra: Sequence[int] = (),
     ) -> SearchPage:
-        """Rank the records that match the query and the filters."""
+        """Rank the records that match the query and the filters; `extra` ids count too."""
         ...

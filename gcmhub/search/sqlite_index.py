@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -71,16 +71,66 @@ class SqliteIndex:
             text(f"DELETE FROM {self.facet_table} WHERE doc_id IN {listed}"), {"ids": wanted}
         )
 
+    def update_facets(self, facets: Mapping[int, Mapping[str, Sequence[str]]]) -> None:
+        """Replace the facet values of records whose text did not change."""
+        wanted = json.dumps(list(facets))
+        self.session.execute(
+            text(
+                f"DELETE FROM {self.facet_table} WHERE doc_id IN "
+                "(SELECT value FROM json_each(:ids))"
+            ),
+            {"ids": wanted},
+        )
+        rows = [
+            {"doc": doc, "facet": facet, "value": value}
+            for doc, values_by_facet in facets.items()
+            for facet, values in values_by_facet.items()
+            for value in dict.fromkeys(values)
+        ]
+        if rows:
+            self.session.execute(
+                text(
+                    f"INSERT INTO {self.facet_table}(facet, value, doc_id) "
+                    "VALUES (:facet, :value, :doc)"
+                ),
+                rows,
+            )
+
+    def allowed(self, filters: Filters) -> list[int] | None:
+        """Return the ids that pass the filters, or None when there are no filters."""
+        where, params = self._filter_sql(filters)
+        if not where:
+            return None
+        return [row[0] for row in self.session.execute(text(where), params).all()]
+
+    def facets_of(self, ids: Sequence[int]) -> tuple[int, dict[str, list[FacetCount]], bool]:
+        """Return the total and facet counts of a given set of records."""
+        return self._facets(
+            "SELECT value AS doc_id FROM json_each(:extra)", {"extra": json.dumps(list(ids))}
+        )
+
     def search(
-        self, query: str, filters: Filters | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: Filters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        extra: Sequence[int] = (),
     ) -> SearchPage:
-        """Rank matches by BM25; all words must match, or any word when none holds them all."""
+        """Rank matches by BM25; all words must match, or any word when none holds them all.
+
+        `extra` ids (meaning matches found elsewhere) count in the total and the facets.
+        """
         parsed = parse_query(query)
         where, params = self._filter_sql(filters or {})
+        if extra:
+            params["extra"] = json.dumps(list(extra))
         if parsed.is_empty:
             return self._browse(where, params, limit, offset)
         page = self._ranked(match_expression(parsed), where, params, limit, offset)
-        if page.total == 0 and len(parsed.words) + len(parsed.phrases) > 1:
+        # `extra` ids inflate the total, so "nothing matched" is judged on the first page.
+        nothing = not page.hits and (offset == 0 or page.total == 0)
+        if nothing and len(parsed.words) + len(parsed.phrases) > 1:
             page = self._ranked(
                 match_expression(parsed, any_word=True), where, params, limit, offset
             )
@@ -117,6 +167,8 @@ class SqliteIndex:
             params,
         ).all()
         hits = [Hit(id=row[0], score=round(-float(row[1]), 4)) for row in rows]
+        if "extra" in params:
+            matches += " UNION SELECT value FROM json_each(:extra)"
         total, facets, approximate = self._facets(matches, params)
         return SearchPage(total, hits, facets, facets_approximate=approximate)
 

@@ -305,3 +305,36 @@ def _build_closures(ctx: Context) -> dict[str, Closure]:
         codes = tuple(s.split(":", 1)[1] for s in seen)
         closures[cid] = Closure(scheme, code, label, codes, linked)
     return closures
+
+
+@dataclass(frozen=True)
+class ConceptText:
+    """What a tagger reads of a concept: its words, and the top concept it counts for."""
+
+    id: str
+    label: str
+    definition: str | None
+    examples: tuple[str, ...]
+    top: str
+
+
+def scheme_concept_texts(ctx: Context, scheme_id: str) -> list[ConceptText]:
+    """Return every concept of a scheme with its top concept (itself when it has no broader)."""
+    if ctx.session.get(Scheme, scheme_id) is None:
+        raise NotFound(f"no scheme '{scheme_id}'; loaded: {_scheme_names(ctx)}")
+    closures = concept_closures(ctx)
+    texts = []
+    for concept in ctx.session.scalars(
+        select(Concept).where(Concept.scheme_id == scheme_id).order_by(Concept.position)
+    ):
+        ancestors = closures[concept.id].ancestors if concept.id in closures else ()
+        top = concept_id(scheme_id, ancestors[-1]) if ancestors else concept.id
+        texts.append(
+            ConceptText(concept.id, concept.label, concept.definition, tuple(concept.examples), top)
+        )
+    return texts
+
+
+def scheme_ids(ctx: Context) -> list[str]:
+    """Return the ids of the loaded schemes."""
+    return list(ctx.session.scalars(select(Scheme.id).order_by(Scheme.id)))

@@ -1,4 +1,4 @@
-"""Lexical search: BM25 ranking, filters, facet counts, snippets, French and Spanish stems."""
+"""Lexical search (mode="lexical"): BM25 ranking, filters, facet counts, snippets, French and Spanish stems."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def loaded(tmp_path: Path) -> list[dict[str, object]]:
 
 
 def ids(ctx: Context, query: str, **filters: list[str]) -> list[str]:
-    return [h.id for h in item_search(ctx, query, filters, limit=20).hits]
+    return [h.id for h in item_search(ctx, query, filters, limit=20, mode="lexical").hits]
 
 
 def test_a_word_in_the_title_ranks_above_the_same_word_in_the_body(loaded, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -84,10 +84,10 @@ def test_a_word_in_the_title_ranks_above_the_same_word_in_the_body(loaded, ctx) 
 
 
 def test_all_words_must_match_and_any_word_is_the_fallback(loaded, ctx) -> None:  # type: ignore[no-untyped-def]
-    results = item_search(ctx, "remittance qualifications")
+    results = item_search(ctx, "remittance qualifications", mode="lexical")
     assert results.matched == "any"
     assert {"r-title", "en-2"} <= {h.id for h in results.hits}
-    assert item_search(ctx, "remittance costs").matched == "all"
+    assert item_search(ctx, "remittance costs", mode="lexical").matched == "all"
 
 
 def test_french_plurals_and_accents_find_the_french_item(loaded, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +108,7 @@ def test_filters_accept_labels_and_combine(loaded, ctx) -> None:  # type: ignore
 
 
 def test_facet_counts_equal_a_count_of_the_matching_records(loaded, ctx) -> None:  # type: ignore[no-untyped-def]
-    results = item_search(ctx, "migrants")
+    results = item_search(ctx, "migrants", mode="lexical")
     matching = [r for r in RECORDS if r["id"] in {h.id for h in results.hits}]
     assert results.total == len(matching) == 4
     expected = Counter(str(r["type"]) for r in matching)
@@ -120,14 +120,14 @@ def test_facet_counts_equal_a_count_of_the_matching_records(loaded, ctx) -> None
 
 
 def test_snippets_mark_the_matched_words_and_say_which_matched(loaded, ctx) -> None:  # type: ignore[no-untyped-def]
-    hit = item_search(ctx, "money home").hits[0]
+    hit = item_search(ctx, "money home", mode="lexical").hits[0]
     assert "<mark>money</mark>" in hit.snippet and "<mark>home</mark>" in hit.snippet
-    assert hit.matched_terms == ["home", "money"]
+    assert hit.why.terms == ["home", "money"]
 
 
 def test_an_unknown_filter_is_refused_with_the_known_ones(loaded, ctx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidInput, match="unknown filter 'colour'.*objective"):
-        item_search(ctx, "migrants", {"colour": ["red"]})
+        item_search(ctx, "migrants", {"colour": ["red"]}, mode="lexical")
 
 
 def test_search_json_has_total_facets_and_hits(loaded, cli) -> None:  # type: ignore[no-untyped-def]
