@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         default="e5",
         description="Embedding backend: e5 (bundled multilingual-e5-small) or module:factory.",
     )
+    embed_max_chars: int = Field(
+        default=2000,
+        ge=100,
+        description="Longer texts are cut at a word before embedding (e5 reads 512 tokens).",
+    )
     semantic: bool = Field(
         default=True,
         description="Embed and tag items when they are ingested (off: lexical only).",
