@@ -29,8 +29,10 @@ def open_context(actor: Actor = SYSTEM) -> Iterator[Context]:
 def reset() -> None:
     """Forget prepared databases and close engines (tests switch databases)."""
     from gcmhub.db import dispose_all
+    from gcmhub.knowledge.semantic import forget_vectors
     from gcmhub.settings import get_settings
 
     _ready.clear()
+    forget_vectors()
     dispose_all()
     get_settings.cache_clear()

@@ -22,7 +22,7 @@ from gcmhub.knowledge.schemas import (
     Tag,
     Why,
 )
-from gcmhub.knowledge.semantic import embed_query, item_vectors, scheme_tagger
+from gcmhub.knowledge.semantic import embed_query_soon, item_vectors, scheme_tagger
 from gcmhub.search.analysis import parse_query
 from gcmhub.search.fusion import LEXICAL_WEIGHT_ALL, LEXICAL_WEIGHT_ANY, fuse
 from gcmhub.search.index import FacetCount, Hit, SearchPage
@@ -113,8 +113,11 @@ def item_search(
         mode = "lexical" if not parsed.is_empty else "browse"
         page = index.search(query, resolved, limit, offset)
         return _results(ctx, query, mode, page, page.hits, {}, None)
-    query_vector = embed_query(query)
+    # The query is embedded in C with the GIL released, while SQLite ranks the words.
+    pending = embed_query_soon(query)
+    ranking = index.rank(query, resolved, FUSION_DEPTH, 0) if mode == "hybrid" else None
     allowed = index.allowed(resolved)
+    query_vector = pending.result()
     vectors = item_vectors()
     candidates = vectors.search(
         query_vector,
@@ -123,12 +126,12 @@ def item_search(
     )
     close = _meaning_matches(candidates)
     similarity = dict(candidates)
-    if mode == "semantic":
+    if ranking is None:
         total, facets, approximate = index.facets_of([h.id for h in close])
         page = SearchPage(total, close, facets, "meaning", approximate)
         shown = close[offset : offset + limit]
         return _results(ctx, query, mode, page, shown, similarity, query_vector)
-    page = index.search(query, resolved, FUSION_DEPTH, 0, extra=[h.id for h in close])
+    page = index.count(ranking, extra=[h.id for h in close])
     missing = [h.id for h in page.hits if h.id not in similarity]
     if missing:
         ids = np.asarray(missing, dtype=np.int64)

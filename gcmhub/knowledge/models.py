@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -95,6 +96,7 @@ class ItemConcept(Base):
     """A tag: an item linked to a concept, from its source, the tagger or a curator."""
 
     __tablename__ = "item_concepts"
+    __table_args__ = (Index("ix_item_concepts_origin", "origin", "concept_id"),)
 
     item_id: Mapped[int] = mapped_column(
         ForeignKey("items.id", ondelete="CASCADE"), primary_key=True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,14 @@ def embed_query(text: str) -> np.ndarray:
     """Embed a search query."""
     vector: np.ndarray = get_embedder().embed_queries([text])[0]
     return vector
+
+
+_query_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gcmhub-query")
+
+
+def embed_query_soon(text: str) -> Future[np.ndarray]:
+    """Start embedding a query in a worker thread, so other work can go on meanwhile."""
+    return _query_pool.submit(embed_query, text)
 
 
 def scheme_tagger(ctx: Context, scheme_id: str) -> Tagger:

@@ -45,6 +45,15 @@ class SearchPage:
     facets_approximate: bool = False
 
 
+@dataclass
+class Ranking:
+    """Ranked hits of a query, before they are counted; `state` is the index's own."""
+
+    hits: list[Hit]
+    matched: str
+    state: object = None
+
+
 Filters = Mapping[str, Sequence[str]]
 
 
@@ -69,6 +78,16 @@ class Index(Protocol):
 
     def facets_of(self, ids: Sequence[int]) -> tuple[int, dict[str, list[FacetCount]], bool]:
         """Return the total and facet counts of a given set of records."""
+        ...
+
+    def rank(
+        self, query: str, filters: Filters | None = None, limit: int = 10, offset: int = 0
+    ) -> Ranking:
+        """Rank the records that match the query and the filters, without counting them."""
+        ...
+
+    def count(self, ranking: Ranking, extra: Sequence[int] = ()) -> SearchPage:
+        """Count a ranking's matches and `extra` ids, with facet values."""
         ...
 
     def search(

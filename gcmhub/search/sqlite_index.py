@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gcmhub.search.analysis import analyze, match_expression, parse_query
-from gcmhub.search.index import FacetCount, Filters, Hit, IndexRecord, SearchPage
+from gcmhub.search.index import FacetCount, Filters, Hit, IndexRecord, Ranking, SearchPage
 
 FACET_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The SQL, with its parameters, that selects every match of a ranked query."""
+
+    sql: str
+    params: dict[str, Any]
 
 
 class SqliteIndex:
@@ -117,25 +126,54 @@ class SqliteIndex:
         offset: int = 0,
         extra: Sequence[int] = (),
     ) -> SearchPage:
+        """Rank matches by BM25, then count them with their facets (see `rank` and `count`)."""
+        return self.count(self.rank(query, filters, limit, offset), extra)
+
+    def rank(
+        self, query: str, filters: Filters | None = None, limit: int = 10, offset: int = 0
+    ) -> Ranking:
         """Rank matches by BM25; all words must match, or any word when none holds them all.
 
-        `extra` ids (meaning matches found elsewhere) count in the total and the facets.
+        An empty query lists the records that pass the filters, newest first.
         """
         parsed = parse_query(query)
         where, params = self._filter_sql(filters or {})
-        if extra:
-            params["extra"] = json.dumps(list(extra))
         if parsed.is_empty:
-            return self._browse(where, params, limit, offset)
-        page = self._ranked(match_expression(parsed), where, params, limit, offset)
-        # `extra` ids inflate the total, so "nothing matched" is judged on the first page.
-        nothing = not page.hits and (offset == 0 or page.total == 0)
-        if nothing and len(parsed.words) + len(parsed.phrases) > 1:
-            page = self._ranked(
-                match_expression(parsed, any_word=True), where, params, limit, offset
+            source = where or f"SELECT rowid AS doc_id FROM {self.fts}"
+            rows = self.session.execute(
+                text(
+                    f"SELECT doc_id FROM ({source}) ORDER BY doc_id DESC "
+                    "LIMIT :limit OFFSET :offset"
+                ),
+                {**params, "limit": limit, "offset": offset},
+            ).all()
+            return Ranking(
+                [Hit(id=row[0], score=0.0) for row in rows], "all", Matches(source, params)
             )
-            page.matched = "any"
-        return page
+        ranking = self._ranked(match_expression(parsed), where, params, limit, offset)
+        if not ranking.hits and len(parsed.words) + len(parsed.phrases) > 1:
+            if offset == 0 or not self._exists(ranking):
+                ranking = self._ranked(
+                    match_expression(parsed, any_word=True), where, params, limit, offset
+                )
+                ranking.matched = "any"
+        return ranking
+
+    def count(self, ranking: Ranking, extra: Sequence[int] = ()) -> SearchPage:
+        """Count a ranking's matches, with `extra` ids (meaning matches) and facet values."""
+        state = ranking.state
+        assert isinstance(state, Matches)
+        matches, params = state.sql, dict(state.params)
+        if extra:
+            matches += " UNION SELECT value FROM json_each(:extra)"
+            params["extra"] = json.dumps(list(extra))
+        total, facets, approximate = self._facets(matches, params)
+        return SearchPage(total, ranking.hits, facets, ranking.matched, approximate)
+
+    def _exists(self, ranking: Ranking) -> bool:
+        state = ranking.state
+        assert isinstance(state, Matches)
+        return self.session.execute(text(f"{state.sql} LIMIT 1"), state.params).first() is not None
 
     def _filter_sql(self, filters: Filters) -> tuple[str, dict[str, Any]]:
         clauses: list[str] = []
@@ -155,8 +193,8 @@ class SqliteIndex:
 
     def _ranked(
         self, expression: str, where: str, params: dict[str, Any], limit: int, offset: int
-    ) -> SearchPage:
-        params = {**params, "q": expression, "limit": limit, "offset": offset}
+    ) -> Ranking:
+        params = {**params, "q": expression}
         restrict = f" AND rowid IN ({where})" if where else ""
         matches = f"SELECT rowid AS doc_id FROM {self.fts} WHERE {self.fts} MATCH :q{restrict}"
         rows = self.session.execute(
@@ -164,23 +202,10 @@ class SqliteIndex:
                 f"SELECT rowid, rank FROM {self.fts} WHERE {self.fts} MATCH :q{restrict} "
                 "ORDER BY rank LIMIT :limit OFFSET :offset"
             ),
-            params,
-        ).all()
-        hits = [Hit(id=row[0], score=round(-float(row[1]), 4)) for row in rows]
-        if "extra" in params:
-            matches += " UNION SELECT value FROM json_each(:extra)"
-        total, facets, approximate = self._facets(matches, params)
-        return SearchPage(total, hits, facets, facets_approximate=approximate)
-
-    def _browse(self, where: str, params: dict[str, Any], limit: int, offset: int) -> SearchPage:
-        source = where or f"SELECT rowid AS doc_id FROM {self.fts}"
-        rows = self.session.execute(
-            text(f"SELECT doc_id FROM ({source}) ORDER BY doc_id DESC LIMIT :limit OFFSET :offset"),
             {**params, "limit": limit, "offset": offset},
         ).all()
-        hits = [Hit(id=row[0], score=0.0) for row in rows]
-        total, facets, approximate = self._facets(source, params)
-        return SearchPage(total, hits, facets, facets_approximate=approximate)
+        hits = [Hit(id=row[0], score=round(-float(row[1]), 4)) for row in rows]
+        return Ranking(hits, "all", Matches(matches, params))
 
     def _facets(
         self, matches: str, params: dict[str, Any]
