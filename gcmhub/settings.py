@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         description="Meaning matches lie within this much similarity of the best one.",
     )
     ann_threshold: int = Field(
-        default=50_000,
+        default=200_000,
         ge=1000,
         description="Above this many vectors, search uses an approximate (HNSW) index.",
     )

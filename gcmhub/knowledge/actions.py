@@ -37,7 +37,12 @@ PLAIN_FACETS = ("type", "language", "year")
 
 def item_index(ctx: Context) -> SqliteIndex:
     """Return the search index of knowledge items."""
-    return SqliteIndex(ctx.session, "items", facet_max_rows=get_settings().facet_max_rows)
+    return SqliteIndex(
+        ctx.session,
+        "items",
+        facet_max_rows=get_settings().facet_max_rows,
+        total_facet="type",  # every item has exactly one type
+    )
 
 
 def knowledge_ingest(
