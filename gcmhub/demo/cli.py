@@ -9,6 +9,7 @@ import typer
 
 from gcmhub.console import out, print_json
 from gcmhub.demo.actions import demo_load
+from gcmhub.knowledge.cli import embed_pending
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
 
@@ -17,8 +18,9 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     """Load the demo knowledge base: the Compact's 23 objectives and 187 actions as items."""
     with open_context() as ctx:
         report = demo_load(ctx, get_settings().data_dir / "demo")
+    embedded = embed_pending(show_progress=not as_json) if get_settings().semantic else 0
     if as_json:
-        print_json(asdict(report))
+        print_json({**asdict(report), "embedded": embedded})
         return
     if report.status == "unchanged":
         out.print("The demo is already loaded.")
@@ -27,6 +29,8 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
             f"Demo loaded: {report.added} added, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.removed} removed."
         )
+    if embedded:
+        out.print(f"{embedded} item(s) embedded and tagged.")
     out.print('Try: gcmhub search "remittance costs"')
 
 
