@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection GCM Hub hands over, or on the configured URL."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from gcmhub.models import Base
 
@@ -16,29 +16,27 @@ def include_object(
     return not (kind == "table" and name is not None and name.startswith("items_f"))
 
 
+def migrate(connection: Connection) -> None:
+    """Run the migrations on one connection."""
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run() -> None:
-    """Run the migrations online (GCM Hub never generates offline SQL)."""
+    """Run on the connection GCM Hub hands over, or on the configured URL."""
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            include_object=include_object,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        migrate(connection)
         return
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.begin() as conn:
-        context.configure(
-            connection=conn,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            include_object=include_object,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        migrate(conn)
 
 
 run()

@@ -58,20 +58,7 @@ class SqliteIndex:
                 for r in batch
             ],
         )
-        rows = [
-            {"doc": r.id, "facet": facet, "value": value}
-            for r in batch
-            for facet, values in r.facets.items()
-            for value in dict.fromkeys(values)
-        ]
-        if rows:
-            self.session.execute(
-                text(
-                    f"INSERT INTO {self.facet_table}(facet, value, doc_id) "
-                    "VALUES (:facet, :value, :doc)"
-                ),
-                rows,
-            )
+        self._insert_facets({r.id: r.facets for r in batch})
         return len(batch)
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -97,6 +84,9 @@ class SqliteIndex:
             ),
             {"ids": wanted},
         )
+        self._insert_facets(facets)
+
+    def _insert_facets(self, facets: Mapping[int, Mapping[str, Sequence[str]]]) -> None:
         rows = [
             {"doc": doc, "facet": facet, "value": value}
             for doc, values_by_facet in facets.items()
