@@ -191,7 +191,9 @@ def search(
         print_json(results)
         return
     note = (
-        " (no item holds all the words; showing items with any)" if results.matched == "any" else ""
+        " (no item holds all the words; showing items with any)"
+        if results.matched == "any" and results.mode == "lexical"
+        else ""
     )
     out.print(f"[bold]{results.total}[/bold] result(s), {results.mode} search{note}")
     for n, hit in enumerate(results.hits, start=offset + 1):
