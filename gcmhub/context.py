@@ -14,11 +14,6 @@ class Actor:
     name: str
     roles: frozenset[str] = field(default_factory=frozenset)
 
-    @property
-    def is_system(self) -> bool:
-        """Tell whether this is the operator's own command line."""
-        return "system" in self.roles
-
 
 SYSTEM = Actor("system", frozenset({"system"}))
 PUBLIC = Actor("public")
