@@ -45,14 +45,18 @@ def db_current() -> None:
 
 def _register() -> None:
     from gcmhub.demo.cli import register as demo
+    from gcmhub.export_cli import register as export
     from gcmhub.knowledge.cli import register as knowledge
     from gcmhub.knowledge.tag_cli import register as tagging
     from gcmhub.taxonomy.cli import register as taxonomy
+    from gcmhub.web.cli import register as web
 
     taxonomy(app)
     knowledge(app)
     tagging(app)
     demo(app)
+    export(app)
+    web(app)
 
 
 _register()

@@ -17,6 +17,17 @@ class InvalidInput(GcmhubError):
     title = "Invalid input"
 
 
+class BadParameter(InvalidInput):
+    """A request parameter (a filter, a cursor, a limit) cannot be used; names the parameter."""
+
+    status = 400
+    title = "Bad parameter"
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
 class NotFound(GcmhubError):
     """The thing asked for does not exist."""
 

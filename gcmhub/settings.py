@@ -74,6 +74,25 @@ class Settings(BaseSettings):
         description="Matches above this count get facet counts from a sample (marked approximate).",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address the site is reached at; identifiers in JSON-LD and DCAT use it.",
+    )
+    languages: str = Field(
+        default="en,fr,es",
+        description="Interface languages offered, comma-separated; the first is the default.",
+    )
+    max_query_chars: int = Field(
+        default=4096,
+        ge=256,
+        description="Longest query string a web request may carry (longer: HTTP 414).",
+    )
+
+    @property
+    def language_list(self) -> list[str]:
+        """Return the interface languages, the default first."""
+        return [code.strip() for code in self.languages.split(",") if code.strip()] or ["en"]
+
     @property
     def url(self) -> str:
         """Return the database URL in force."""

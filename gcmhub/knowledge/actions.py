@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, text
 
 from gcmhub.context import Context
-from gcmhub.errors import InvalidInput, NotFound
+from gcmhub.errors import BadParameter, InvalidInput, NotFound
 from gcmhub.knowledge.indexing import NARROWER_FACETS
 from gcmhub.knowledge.ingest import FileReport, Ingester, IngestOptions, Progress, normalise_type
+from gcmhub.knowledge.listing import NO_DATE
 from gcmhub.knowledge.models import Item, ItemConcept, Source
 from gcmhub.knowledge.schemas import (
     FacetValue,
+    ItemCounts,
     ItemPublic,
     Provenance,
+    RelatedItem,
     SearchHit,
     SearchResults,
+    Suggestion,
     Tag,
+    TagRequest,
+    TagSuggestions,
     Why,
 )
-from gcmhub.knowledge.semantic import embed_query_soon, item_vectors, scheme_tagger
+from gcmhub.knowledge.semantic import (
+    embed_passages,
+    embed_query_soon,
+    item_vectors,
+    scheme_tagger,
+)
 from gcmhub.search.analysis import parse_query
 from gcmhub.search.fusion import LEXICAL_WEIGHT_ALL, LEXICAL_WEIGHT_ANY, fuse
 from gcmhub.search.index import FacetCount, Hit, SearchPage
@@ -76,18 +88,22 @@ def resolve_filters(ctx: Context, filters: Mapping[str, Sequence[str]]) -> dict[
     resolved: dict[str, list[str]] = {}
     for facet, values in filters.items():
         if facet not in known:
-            raise InvalidInput(f"unknown filter '{facet}'; filters: {', '.join(known)}")
-        if facet == "type":
-            resolved[facet] = [normalise_type(v) for v in values]
-        elif facet in PLAIN_FACETS:
-            resolved[facet] = [v.strip().lower() for v in values]
-        else:
-            resolve = concept_resolver(ctx, _scheme_of(facet))
-            resolved[facet] = [resolve(v).split(":", 1)[1] for v in values]
+            raise BadParameter(facet, f"unknown filter '{facet}'; filters: {', '.join(known)}")
+        try:
+            if facet == "type":
+                resolved[facet] = [normalise_type(v) for v in values]
+            elif facet in PLAIN_FACETS:
+                resolved[facet] = [v.strip().lower() for v in values]
+            else:
+                resolve = concept_resolver(ctx, _scheme_of(facet))
+                resolved[facet] = [resolve(v).split(":", 1)[1] for v in values]
+        except InvalidInput as error:
+            raise BadParameter(facet, f"filter '{facet}': {error}") from None
     return resolved
 
 
 MODES = ("hybrid", "lexical", "semantic")
+SEARCH_SORTS = ("relevance", "-date", "date", "title")
 FUSION_DEPTH = 100  # how deep each ranking goes before fusion
 
 
@@ -98,6 +114,7 @@ def item_search(
     limit: int = 10,
     offset: int = 0,
     mode: str = "hybrid",
+    sort: str = "relevance",
 ) -> SearchResults:
     """Search knowledge items by words and by meaning, with filters, facets and snippets.
 
@@ -105,19 +122,28 @@ def item_search(
     them all, items holding any are returned and `matched` says "any". Semantic: items whose
     embedding is close to the query's, in any language. Hybrid (the default): both rankings
     fused by a weighted sum of scaled scores (gcmhub/search/fusion.py). Each hit says why it
-    matched: terms, similarity and tags.
+    matched: terms, similarity and tags. `sort` orders every match by relevance (the
+    default), date (`-date`: newest first) or title.
     """
     if not 1 <= limit <= 1000:
-        raise InvalidInput("limit must be between 1 and 1000")
+        raise BadParameter("limit", "limit must be between 1 and 1000")
+    if offset < 0:
+        raise BadParameter("offset", "offset must be 0 or more")
     if mode not in MODES:
-        raise InvalidInput(f"unknown mode '{mode}'; modes: {', '.join(MODES)}")
+        raise BadParameter("mode", f"unknown mode '{mode}'; modes: {', '.join(MODES)}")
+    if sort not in SEARCH_SORTS:
+        raise BadParameter("sort", f"unknown sort '{sort}'; sorts: {', '.join(SEARCH_SORTS)}")
     resolved = resolve_filters(ctx, filters) if filters else {}
     index = item_index(ctx)
     parsed = parse_query(query)
     if mode == "lexical" or parsed.is_empty or not len(item_vectors()):
         mode = "lexical" if not parsed.is_empty else "browse"
-        page = index.search(query, resolved, limit, offset)
-        return _results(ctx, query, mode, page, page.hits, {}, None)
+        lexical = index.rank(query, resolved, limit, offset)
+        page = index.count(lexical)
+        shown: Sequence[Hit] = page.hits
+        if sort != "relevance":
+            shown = _sorted(ctx, index.match_ids(lexical), sort, limit, offset, {})
+        return _results(ctx, query, mode, page, shown, {}, None)
     # The query is embedded in C with the GIL released, while SQLite ranks the words.
     pending = embed_query_soon(query)
     ranking = index.rank(query, resolved, FUSION_DEPTH, 0) if mode == "hybrid" else None
@@ -135,6 +161,8 @@ def item_search(
         total, facets, approximate = index.facets_of([h.id for h in close])
         page = SearchPage(total, close, facets, "meaning", approximate)
         shown = close[offset : offset + limit]
+        if sort != "relevance":
+            shown = _sorted(ctx, [h.id for h in close], sort, limit, offset, similarity)
         return _results(ctx, query, mode, page, shown, similarity, query_vector)
     page = index.count(ranking, extra=[h.id for h in close])
     missing = [h.id for h in page.hits if h.id not in similarity]
@@ -146,7 +174,29 @@ def item_search(
     kept.update({h.id: similarity[h.id] for h in page.hits if h.id in similarity})
     fused = fuse(page.hits, kept, weight)
     shown = fused[offset : offset + limit]
+    if sort != "relevance":
+        every = index.match_ids(ranking, extra=[h.id for h in close])
+        shown = _sorted(ctx, every, sort, limit, offset, similarity)
     return _results(ctx, query, mode, page, shown, similarity, query_vector)
+
+
+def _sorted(
+    ctx: Context,
+    ids: Sequence[int],
+    sort: str,
+    limit: int,
+    offset: int,
+    scores: Mapping[int, float],
+) -> list[Hit]:
+    """Return one page of the matched ids ordered by date or title instead of relevance."""
+    dated = func.coalesce(Item.date_published, literal(NO_DATE))
+    keys = {"-date": (dated.desc(), Item.id.desc()), "date": (dated, Item.id)}
+    order = keys.get(sort, (Item.title, Item.id))
+    listed = text("SELECT value FROM json_each(:ids)").bindparams(ids=json.dumps(list(ids)))
+    rows = ctx.session.scalars(
+        select(Item.id).where(Item.id.in_(listed)).order_by(*order).limit(limit).offset(offset)
+    )
+    return [Hit(id=i, score=round(scores.get(i, 0.0), 4)) for i in rows]
 
 
 def _meaning_matches(candidates: Sequence[tuple[int, float]]) -> list[Hit]:
@@ -296,4 +346,62 @@ def item_show(ctx: Context, ref: str) -> ItemPublic:
             for t, label in tags
         ],
         source=_provenance(item, source),
+    )
+
+
+def item_related(ctx: Context, ref: str, limit: int = 6) -> list[RelatedItem]:
+    """Return the published items closest in meaning to one item (none before it is embedded)."""
+    item_id = ctx.session.scalar(select(Item.id).where(Item.ref == ref))
+    if item_id is None:
+        raise NotFound(f"no item '{ref}'")
+    vectors = item_vectors()
+    vector = vectors.vector(item_id)
+    if vector is None:
+        return []
+    near = [(i, s) for i, s in vectors.search(vector, k=limit + 1) if i != item_id][:limit]
+    rows = {
+        row.id: row
+        for row in ctx.session.execute(
+            select(Item.id, Item.ref, Item.title, Item.type).where(
+                Item.id.in_([i for i, _ in near]), Item.status == "published"
+            )
+        )
+    }
+    return [
+        RelatedItem(id=rows[i].ref, title=rows[i].title, type=rows[i].type, similarity=round(s, 4))
+        for i, s in near
+        if i in rows
+    ]
+
+
+MAX_TAG_CHARS = 20_000
+
+
+def tag_suggest(ctx: Context, request: TagRequest) -> TagSuggestions:
+    """Suggest the concepts of a scheme for each text, best first; nothing is stored."""
+    if any(len(t) > MAX_TAG_CHARS for t in request.texts):
+        raise InvalidInput(f"each text may hold at most {MAX_TAG_CHARS} characters")
+    tagger = scheme_tagger(ctx, request.scheme)
+    vectors = embed_passages(ctx, request.texts)
+    found = tagger.suggest(vectors, k=request.k)
+    return TagSuggestions(
+        scheme=request.scheme,
+        suggestions=[
+            [Suggestion(concept=s.concept, label=s.label, score=s.score) for s in one]
+            for one in found
+        ],
+    )
+
+
+def item_counts(ctx: Context) -> ItemCounts:
+    """Count published items by type, with the time of the latest change."""
+    rows = ctx.session.execute(
+        select(Item.type, func.count(), func.max(Item.updated_at))
+        .where(Item.status == "published")
+        .group_by(Item.type)
+    ).all()
+    by_type = {kind: int(n) for kind, n, _ in rows}
+    changed = [when for _, _, when in rows if when is not None]
+    return ItemCounts(
+        total=sum(by_type.values()), by_type=by_type, updated=max(changed, default=None)
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Provenance(BaseModel):
@@ -89,3 +89,68 @@ class ItemPublic(BaseModel):
     licence: str | None
     tags: list[Tag]
     source: Provenance
+
+
+class ItemSummary(BaseModel):
+    """A knowledge item as listed and exported: its metadata, the start of its text, its tags."""
+
+    id: str
+    type: str
+    title: str
+    summary: str
+    url: str | None
+    language: str | None
+    publisher: str | None
+    date_published: date | None
+    licence: str | None
+    concepts: list[str]
+    source_file: str | None
+    updated_at: datetime
+
+
+class ItemPage(BaseModel):
+    """One page of a list: the items, how many pass the filters, the cursor of the next page."""
+
+    data: list[ItemSummary]
+    count: int
+    next: str | None
+
+
+class RelatedItem(BaseModel):
+    """An item close in meaning to another one."""
+
+    id: str
+    title: str
+    type: str
+    similarity: float
+
+
+class TagRequest(BaseModel):
+    """Texts to tag with the concepts of a scheme."""
+
+    texts: list[str] = Field(min_length=1, max_length=100)
+    scheme: str = "objective"
+    k: int = Field(default=3, ge=1, le=20)
+
+
+class Suggestion(BaseModel):
+    """A concept proposed for a text, with the tagger's confidence (0 to 1)."""
+
+    concept: str
+    label: str
+    score: float
+
+
+class TagSuggestions(BaseModel):
+    """The concepts proposed for each text, in the order the texts came."""
+
+    scheme: str
+    suggestions: list[list[Suggestion]]
+
+
+class ItemCounts(BaseModel):
+    """How many published items the platform holds, by type, and when it last changed."""
+
+    total: int
+    by_type: dict[str, int]
+    updated: datetime | None

@@ -104,7 +104,7 @@ class SqliteIndex:
 
     def allowed(self, filters: Filters) -> list[int] | None:
         """Return the ids that pass the filters, or None when there are no filters."""
-        where, params = self._filter_sql(filters)
+        where, params = self.filter_sql(filters)
         if not where:
             return None
         return [row[0] for row in self.session.execute(text(where), params).all()]
@@ -134,7 +134,7 @@ class SqliteIndex:
         An empty query lists the records that pass the filters, newest first.
         """
         parsed = parse_query(query)
-        where, params = self._filter_sql(filters or {})
+        where, params = self.filter_sql(filters or {})
         if parsed.is_empty:
             source = where or f"SELECT rowid AS doc_id FROM {self.fts}"
             rows = self.session.execute(
@@ -167,12 +167,20 @@ class SqliteIndex:
         total, facets, approximate = self._facets(matches, params)
         return SearchPage(total, ranking.hits, facets, ranking.matched, approximate)
 
+    def match_ids(self, ranking: Ranking, extra: Sequence[int] = ()) -> list[int]:
+        """Return every id a ranking matched, with `extra` ids, in no particular order."""
+        state = ranking.state
+        assert isinstance(state, Matches)
+        rows = self.session.execute(text(state.sql), state.params).all()
+        return list({*(row[0] for row in rows), *extra})
+
     def _exists(self, ranking: Ranking) -> bool:
         state = ranking.state
         assert isinstance(state, Matches)
         return self.session.execute(text(f"{state.sql} LIMIT 1"), state.params).first() is not None
 
-    def _filter_sql(self, filters: Filters) -> tuple[str, dict[str, Any]]:
+    def filter_sql(self, filters: Filters) -> tuple[str, dict[str, Any]]:
+        """Return SQL selecting the ids that pass the filters (empty if none), with parameters."""
         clauses: list[str] = []
         params: dict[str, Any] = {}
         for n, (facet, values) in enumerate(sorted(filters.items())):

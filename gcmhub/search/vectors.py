@@ -158,6 +158,12 @@ class VectorIndex:
         with self._lock:
             return np.sort(self._ids[self._ids != DEAD])
 
+    def vector(self, key: int) -> Matrix | None:
+        """Return the stored unit vector of an id, or None."""
+        with self._lock:
+            row = self._row_of.get(int(key))
+            return None if row is None else np.array(self._matrix[row], dtype=np.float32)
+
     @property
     def ann_active(self) -> bool:
         """Whether searches go through the approximate (HNSW) index."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,14 +11,17 @@ from pathlib import Path
 import pycountry
 from sqlalchemy import delete, func, select
 
-from gcmhub.context import Context
-from gcmhub.errors import Conflict, InvalidInput, NotFound
+from gcmhub.context import Actor, Context
+from gcmhub.cursors import MALFORMED, decode_cursor, encode_cursor
+from gcmhub.errors import BadParameter, Conflict, InvalidInput, NotFound
 from gcmhub.search.analysis import fold, tokens
 from gcmhub.taxonomy import builtin
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 from gcmhub.taxonomy.schemas import (
+    ConceptPage,
     ConceptPublic,
     ConceptRef,
+    ConceptRow,
     SchemePublic,
     SchemeSummary,
 )
@@ -338,3 +341,72 @@ def scheme_concept_texts(ctx: Context, scheme_id: str) -> list[ConceptText]:
 def scheme_ids(ctx: Context) -> list[str]:
     """Return the ids of the loaded schemes."""
     return list(ctx.session.scalars(select(Scheme.id).order_by(Scheme.id)))
+
+
+def concept_list(
+    ctx: Context, scheme_id: str, cursor: str | None = None, limit: int = 100
+) -> ConceptPage:
+    """List a scheme's concepts in the scheme's order, a page at a time (keyset cursor)."""
+    if ctx.session.get(Scheme, scheme_id) is None:
+        raise NotFound(f"no scheme '{scheme_id}'; loaded: {_scheme_names(ctx)}")
+    if not 1 <= limit <= 1000:
+        raise BadParameter("limit", "limit must be between 1 and 1000")
+    after = -1
+    if cursor:
+        position = decode_cursor(cursor, ("p",))["p"]
+        if not isinstance(position, int):
+            raise BadParameter("cursor", MALFORMED)
+        after = position
+    count = ctx.session.scalar(
+        select(func.count()).select_from(Concept).where(Concept.scheme_id == scheme_id)
+    )
+    concepts = list(
+        ctx.session.scalars(
+            select(Concept)
+            .where(Concept.scheme_id == scheme_id, Concept.position > after)
+            .order_by(Concept.position)
+            .limit(limit + 1)
+        )
+    )
+    more = len(concepts) > limit
+    concepts = concepts[:limit]
+    broader: dict[str, list[str]] = {c.id: [] for c in concepts}
+    for child, parent in ctx.session.execute(
+        select(ConceptBroader.concept_id, ConceptBroader.broader_id).where(
+            ConceptBroader.concept_id.in_(list(broader))
+        )
+    ):
+        broader[child].append(parent)
+    rows = [
+        ConceptRow(
+            id=c.id,
+            scheme=c.scheme_id,
+            code=c.code,
+            label=c.label,
+            labels=c.labels,
+            definition=c.definition,
+            notation=c.notation,
+            broader=broader[c.id],
+        )
+        for c in concepts
+    ]
+    following = encode_cursor({"p": concepts[-1].position}) if more else None
+    return ConceptPage(data=rows, count=int(count or 0), next=following)
+
+
+def concept_stream(actor: Actor, scheme_id: str, batch: int = 500) -> Iterator[ConceptRow]:
+    """Yield every concept of a scheme, one short transaction per batch (checked up front)."""
+    from gcmhub.runtime import open_context
+
+    with open_context(actor) as ctx:
+        page = concept_list(ctx, scheme_id, None, batch)
+
+    def rest(page: ConceptPage) -> Iterator[ConceptRow]:
+        while True:
+            yield from page.data
+            if page.next is None:
+                return
+            with open_context(actor) as ctx:
+                page = concept_list(ctx, scheme_id, page.next, batch)
+
+    return rest(page)

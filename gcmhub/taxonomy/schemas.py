@@ -46,3 +46,24 @@ class SchemePublic(SchemeSummary):
 
     description: str
     top_concepts: list[ConceptRef]
+
+
+class ConceptRow(BaseModel):
+    """A concept as listed and downloaded."""
+
+    id: str
+    scheme: str
+    code: str
+    label: str
+    labels: dict[str, str]
+    definition: str | None
+    notation: str | None
+    broader: list[str]
+
+
+class ConceptPage(BaseModel):
+    """One page of a scheme's concepts, in the scheme's order."""
+
+    data: list[ConceptRow]
+    count: int
+    next: str | None

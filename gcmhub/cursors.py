@@ -1,0 +1,30 @@
+"""Opaque keyset cursors: where the next page of a list starts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from gcmhub.errors import BadParameter
+
+MALFORMED = "malformed cursor; pass the `next` value of the previous page"
+
+
+def encode_cursor(position: dict[str, Any]) -> str:
+    """Return a URL-safe cursor holding a position in a list."""
+    raw = json.dumps(position, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Return the position a cursor holds; refuse one that is not ours (parameter `cursor`)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadParameter("cursor", MALFORMED) from None
+    if not isinstance(position, dict) or any(key not in position for key in keys):
+        raise BadParameter("cursor", MALFORMED)
+    return position

@@ -1,0 +1,155 @@
+"""The knowledge platform's open API: items, search and tagging under /api/v1."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gcmhub.context import PUBLIC
+from gcmhub.downloads import format_of
+from gcmhub.knowledge import actions
+from gcmhub.knowledge.exports import HITS, ITEMS, SCHEMA_TYPES, concept_url, item_url
+from gcmhub.knowledge.listing import DEFAULT_SORT, SORTS, item_list, item_stream
+from gcmhub.knowledge.schemas import (
+    ItemPage,
+    ItemPublic,
+    RelatedItem,
+    SearchResults,
+    TagRequest,
+    TagSuggestions,
+)
+from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.responses import cached_json, download
+
+router = APIRouter(prefix="/api/v1", tags=["knowledge"])
+
+FILTERS_NOTE = (
+    " Any facet is a filter: `objective`, `action`, `principle`, `cluster`, `sdg-target`, "
+    "`stakeholder`, `country`, `region`, `type`, `language`, `year` and the facets of loaded "
+    "schemes (`/api/v1/schemes`). Values are codes or labels; repeat a filter for either value."
+)
+FormatQuery = Annotated[
+    str | None,
+    Query(description="Download the whole list: csv, json or jsonld (streamed)."),
+]
+
+
+@router.get(
+    "/items",
+    summary="List knowledge items",
+    description="Published items, filtered, sorted, a page at a time (keyset cursor)."
+    + FILTERS_NOTE,
+    response_model=ItemPage,
+)
+def items_list(
+    request: Request,
+    ctx: ContextDep,
+    sort: Annotated[str, Query(description=f"One of {', '.join(SORTS)}.")] = DEFAULT_SORT,
+    cursor: Annotated[str | None, Query(description="`next` of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    format: FormatQuery = None,
+) -> Response:
+    filters = filters_from(request, {"sort", "cursor", "limit", "format"}, actions.facet_names(ctx))
+    if format is not None:
+        fmt = format_of(format)
+        rows = item_stream(PUBLIC, filters, sort)
+        return download(ITEMS, rows, fmt, {"filters": filters, "sort": sort})
+    return cached_json(request, item_list(ctx, filters, sort, cursor, limit))
+
+
+@router.get(
+    "/items/{ref}",
+    summary="One knowledge item",
+    description="Its text, metadata, tags with confidence and provenance; "
+    "`format=jsonld` gives a schema.org node.",
+    response_model=ItemPublic,
+)
+def items_show(
+    request: Request,
+    ctx: ContextDep,
+    ref: str,
+    format: Annotated[str | None, Query(description="json (default) or jsonld.")] = None,
+) -> Response:
+    item = actions.item_show(ctx, ref)
+    if format_of(format) == "jsonld":
+        return cached_json(request, item_jsonld(item), "application/ld+json")
+    return cached_json(request, item)
+
+
+def item_jsonld(item: ItemPublic) -> dict[str, Any]:
+    """Return an item as a schema.org JSON-LD node."""
+    node: dict[str, Any] = {
+        "@context": {"@vocab": "https://schema.org/"},
+        "@id": item_url(item.id),
+        "@type": SCHEMA_TYPES.get(item.type, "CreativeWork"),
+        "identifier": item.id,
+        "name": item.title,
+        "text": item.text,
+        "additionalType": item.type,
+        "about": [
+            {"@id": concept_url(t.concept), "name": t.label}
+            for t in item.tags
+            if t.status != "rejected"
+        ],
+    }
+    optional = {
+        "url": item.url,
+        "inLanguage": item.language,
+        "datePublished": item.date_published.isoformat() if item.date_published else None,
+        "license": item.licence,
+        "publisher": {"@type": "Organization", "name": item.publisher} if item.publisher else None,
+    }
+    node.update({k: v for k, v in optional.items() if v is not None})
+    return node
+
+
+@router.get(
+    "/items/{ref}/related",
+    summary="Items close in meaning to one item",
+    response_model=list[RelatedItem],
+)
+def items_related(
+    request: Request, ctx: ContextDep, ref: str, limit: Annotated[int, Query(ge=1, le=50)] = 6
+) -> Response:
+    return cached_json(request, [r.model_dump() for r in actions.item_related(ctx, ref, limit)])
+
+
+@router.get(
+    "/search",
+    summary="Search knowledge items",
+    description="By words and by meaning, in any language, with facet counts and why each "
+    "item matched. `format` downloads this page of hits (raise `limit` up to 1000)." + FILTERS_NOTE,
+    response_model=SearchResults,
+)
+def search(
+    request: Request,
+    ctx: ContextDep,
+    q: Annotated[str, Query(max_length=1000, description='Words; "a phrase"; -excluded.')] = "",
+    mode: Annotated[str, Query(description="hybrid, lexical or semantic.")] = "hybrid",
+    sort: Annotated[str, Query(description="relevance, -date, date or title.")] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    format: FormatQuery = None,
+) -> Response:
+    fixed = {"q", "mode", "sort", "limit", "offset", "format"}
+    filters = filters_from(request, fixed, actions.facet_names(ctx))
+    fmt = format_of(format) if format is not None else None
+    results = actions.item_search(ctx, q, filters, limit, offset, mode, sort)
+    if fmt is not None:
+        head = results.model_dump(exclude={"hits", "facets"})
+        return download(HITS, results.hits, fmt, head)
+    return cached_json(request, results)
+
+
+@router.post(
+    "/tagging/suggest",
+    summary="Suggest concepts for texts",
+    description="Tag up to 100 texts with a scheme's concepts (zero-shot, improved by curators' "
+    "decisions). Nothing is stored.",
+    response_model=TagSuggestions,
+)
+def tagging_suggest(ctx: ContextDep, body: TagRequest) -> TagSuggestions:
+    return actions.tag_suggest(ctx, body)

@@ -1,0 +1,102 @@
+"""The application factory: pages, the open API, static files, errors, and request guards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gcmhub.settings import get_settings
+from gcmhub.web import problems
+
+STATIC = Path(__file__).parent / "static"
+API_DESCRIPTION = """\
+The open API of GCM Hub's knowledge platform: knowledge items, search by words and by meaning
+in any UN language, the taxonomy (GCM objectives and actions, guiding principles, thematic
+clusters, SDG targets, countries and regions) and automatic tagging.
+
+No account is needed to read. Lists are paged with a keyset cursor (`next`); every list
+downloads whole with `format=csv|json|jsonld`. Errors are RFC 9457 problem JSON.
+"""
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+}
+
+
+class Guard:
+    """Refuse oversized request lines (414) and add security headers to every response."""
+
+    def __init__(self, app: ASGIApp, max_chars: int):
+        self.app = app
+        self.max_chars = max_chars
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope["query_string"]) + len(scope["path"]) > self.max_chars:
+            refusal = problems.problem(
+                414,
+                f"the address is longer than {self.max_chars} characters; "
+                "send fewer or shorter parameters",
+                scope["path"][:200],
+            )
+            await refusal(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app() -> FastAPI:
+    """Build the web application on the configured database."""
+    from gcmhub import __version__
+    from gcmhub.knowledge import api as knowledge_api
+    from gcmhub.knowledge import views as knowledge_views
+    from gcmhub.taxonomy import api as taxonomy_api
+    from gcmhub.taxonomy import views as taxonomy_views
+    from gcmhub.web import pages
+
+    app = FastAPI(
+        title="GCM Hub API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # the API guide at /api renders the document without outside scripts
+        redoc_url=None,
+    )
+    problems.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match", "Accept", "Accept-Language"],
+        expose_headers=["ETag", "Content-Disposition"],
+    )
+    app.add_middleware(Guard, max_chars=get_settings().max_query_chars)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (
+        knowledge_api.router,
+        taxonomy_api.router,
+        pages.router,
+        knowledge_views.router,
+        taxonomy_views.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,99 @@
+"""Errors as RFC 9457 problem JSON for the API and as friendly pages for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gcmhub.errors import BadParameter, GcmhubError
+
+PROBLEM = "application/problem+json"
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    414: "URI too long",
+    422: "Invalid input",
+    500: "Internal server error",
+}
+
+
+def problem(status: int, detail: str, instance: str | None = None, **extra: Any) -> JSONResponse:
+    """Return a problem response: type, title, status, detail, instance and any extra members."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def wants_json(request: Request) -> bool:
+    """Whether an error should be answered with JSON rather than a page."""
+    if request.url.path.startswith("/api/") or request.url.path.endswith(".jsonld"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "json" in accept and "text/html" not in accept
+
+
+def _answer(request: Request, status: int, detail: str, **extra: Any) -> Response:
+    if wants_json(request):
+        return problem(status, detail, request.url.path, **extra)
+    from gcmhub.web.templating import render
+
+    return render(
+        request,
+        "error.html",
+        status_code=status,
+        status=status,
+        title=TITLES.get(status, "Error"),
+        detail=detail,
+    )
+
+
+async def _refused(request: Request, error: Exception) -> Response:
+    assert isinstance(error, GcmhubError)
+    extra = {"parameter": error.parameter} if isinstance(error, BadParameter) else {}
+    return _answer(request, error.status, str(error), **extra)
+
+
+async def _http(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"nothing at {request.url.path}"
+    response = _answer(request, error.status_code, detail)
+    for name, value in (error.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _invalid(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0] if error.errors() else {}
+    location = [str(part) for part in first.get("loc", ())]
+    parameter = location[-1] if location else "request"
+    where = location[0] if location else ""
+    message = first.get("msg", "invalid value")
+    if where == "body":
+        return _answer(request, 422, f"{'.'.join(location[1:]) or 'body'}: {message}")
+    return _answer(request, 400, f"parameter '{parameter}': {message}", parameter=parameter)
+
+
+def install(app: FastAPI) -> None:
+    """Answer every refusal in the one problem shape (JSON) or as a page."""
+    app.add_exception_handler(GcmhubError, _refused)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _invalid)
