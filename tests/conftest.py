@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +26,38 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     runtime.reset()
     yield folder
     runtime.reset()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the demo data folder once per test run: 210 items, embedded and tagged."""
+    from gcmhub.demo.actions import demo_load
+    from gcmhub.knowledge.semantic import knowledge_embed_pending
+
+    folder = tmp_path_factory.mktemp("demo-template") / "gcmhub-data"
+    before = os.environ.get("GCMHUB_DATA_DIR")
+    os.environ["GCMHUB_DATA_DIR"] = str(folder)
+    runtime.reset()
+    try:
+        with open_context() as context:
+            demo_load(context, folder / "demo")
+        with open_context() as context:
+            knowledge_embed_pending(context)
+    finally:
+        runtime.reset()
+        if before is None:
+            os.environ.pop("GCMHUB_DATA_DIR", None)
+        else:
+            os.environ["GCMHUB_DATA_DIR"] = before
+    return folder
+
+
+@pytest.fixture
+def demo_data(demo_template: Path, data_dir: Path) -> Path:
+    """Give the test its own copy of the demo data folder."""
+    runtime.reset()
+    shutil.copytree(demo_template, data_dir, dirs_exist_ok=True)
+    return data_dir
 
 
 @pytest.fixture

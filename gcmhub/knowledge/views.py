@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from gcmhub.errors import NotFound
 from gcmhub.knowledge import actions
@@ -157,7 +157,7 @@ def objective_page(request: Request, ctx: ContextDep, code: str) -> Response:
         raise NotFound(f"no objective '{code}'; the objectives are numbered 1 to 23") from None
     if objective.broader:  # an action: show it within its objective
         parent = objective.broader[0]
-        objective = concept_show(ctx, parent.id)
+        return RedirectResponse(f"/objectives/{parent.code}#action-{code}", status_code=308)
     items = item_list(ctx, {"objective": [objective.code]}, "-date", None, PAGE_SIZE)
     return render(
         request,

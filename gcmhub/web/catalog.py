@@ -71,6 +71,7 @@ def catalog(ctx: Context) -> dict[str, Any]:
             "@type": "dcat:Dataset",
             "dct:title": "Concept schemes",
             "dct:description": "The vocabularies knowledge items are tagged with.",
+            "dct:rights": "Each scheme carries its own licence (field `licence`).",
             "dct:modified": _when(max(loaded.values(), default=None)),
             "dcat:landingPage": {"@id": f"{base}/taxonomy"},
             "dcat:distribution": _distributions(f"{base}/api/v1/schemes", "Concept schemes"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI
@@ -11,18 +12,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gcmhub.errors import BadParameter, GcmhubError
+from gcmhub.web.i18n import N_
 
+log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Content too large",
-    414: "URI too long",
-    422: "Invalid input",
-    500: "Internal server error",
+TITLES = {  # shown translated on error pages; English in problem JSON
+    400: N_("Bad request"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Content too large"),
+    414: N_("URI too long"),
+    422: N_("Invalid input"),
+    500: N_("Internal server error"),
 }
 
 
@@ -92,8 +95,14 @@ async def _invalid(request: Request, error: Exception) -> Response:
     return _answer(request, 400, f"parameter '{parameter}': {message}", parameter=parameter)
 
 
+async def _crash(request: Request, error: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return _answer(request, 500, "an unexpected error occurred; it has been logged")
+
+
 def install(app: FastAPI) -> None:
     """Answer every refusal in the one problem shape (JSON) or as a page."""
+    app.add_exception_handler(Exception, _crash)
     app.add_exception_handler(GcmhubError, _refused)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)
