@@ -68,3 +68,7 @@ def main() -> None:
         app()
     except (GcmhubError, TaxonomyError, UnsupportedFileType) as error:
         fail(str(error))
+
+
+if __name__ == "__main__":
+    main()

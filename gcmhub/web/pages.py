@@ -13,6 +13,7 @@ from gcmhub.settings import get_settings
 from gcmhub.taxonomy.actions import scheme_list, scheme_show
 from gcmhub.web.catalog import catalog
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.i18n import N_
 from gcmhub.web.responses import cached_json
 from gcmhub.web.templating import render
 
@@ -43,6 +44,7 @@ def api_guide(request: Request) -> Response:
         "api.html",
         active="api",
         operations=operations(request.app.openapi()),
+        places={"query": N_("query"), "path": N_("path"), "header": N_("header")},
         base=get_settings().public_url.rstrip("/"),
     )
 

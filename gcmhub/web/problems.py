@@ -33,7 +33,7 @@ def problem(status: int, detail: str, instance: str | None = None, **extra: Any)
     """Return a problem response: type, title, status, detail, instance and any extra members."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": TITLES.get(status, "Error"),
+        "title": TITLES.get(status, N_("Error")),
         "status": status,
         "detail": detail,
     }
@@ -61,7 +61,7 @@ def _answer(request: Request, status: int, detail: str, **extra: Any) -> Respons
         "error.html",
         status_code=status,
         status=status,
-        title=TITLES.get(status, "Error"),
+        title=TITLES.get(status, N_("Error")),
         detail=detail,
     )
 
@@ -74,7 +74,7 @@ async def _refused(request: Request, error: Exception) -> Response:
 
 async def _http(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
+    detail = error.detail if isinstance(error.detail, str) else ""
     if error.status_code == 404 and detail == "Not Found":
         detail = f"nothing at {request.url.path}"
     response = _answer(request, error.status_code, detail)

@@ -28,7 +28,7 @@ def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader([TEMPLATES, *PART_TEMPLATES]),
         autoescape=select_autoescape(["html", "xml"]),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -68,6 +68,14 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     def day(value: date | datetime | None) -> str:
         return "" if value is None else format_date(value, format="medium", locale=locale)
 
+    def language_name(code: str | None) -> str:
+        if not code:
+            return ""
+        try:
+            return locale.languages.get(code) or code
+        except (AttributeError, KeyError):
+            return code
+
     languages = [(c, locale_of(c).get_display_name(c) or c) for c in offered()]
     page = (
         environment()
@@ -83,6 +91,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             number=number,
             percent=percent,
             day=day,
+            language_name=language_name,
             with_query=lambda **changes: _with_query(request, **changes),
             toggled=lambda name, value: _toggled(request, name, value),
             **context,
