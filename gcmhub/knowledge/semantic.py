@@ -153,7 +153,23 @@ def knowledge_embed_pending(
             progress(len(chunk))
     if most is None or len(rows) < most:
         _drop_vanished(ctx, vectors)
+        if rows:
+            warm_taggers(ctx)
     return len(rows)
+
+
+QUERY_SCHEMES = ("objective",)  # search explains hits by the objectives a query is about
+
+
+def warm_taggers(ctx: Context) -> None:
+    """Train the taggers searches use, so that their concept texts are embedded and cached.
+
+    Without this, the first search after a load would embed every concept text of the
+    objective scheme while a person waits.
+    """
+    for scheme in dict.fromkeys([*autotag_schemes(), *QUERY_SCHEMES]):
+        if ctx.session.get(Scheme, scheme) is not None:
+            scheme_tagger(ctx, scheme)
 
 
 def pending_count(ctx: Context) -> int:
