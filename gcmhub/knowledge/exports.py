@@ -116,8 +116,8 @@ HITS = Table(
     name="search",
     columns=(
         "id",
-        "title",
         "type",
+        "title",
         "language",
         "score",
         "matched_terms",

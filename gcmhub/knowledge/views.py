@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from gcmhub.knowledge import actions
 from gcmhub.knowledge.listing import item_list
 from gcmhub.taxonomy.actions import concept_show, scheme_show
 from gcmhub.web.deps import ContextDep, filters_from
-from gcmhub.web.i18n import N_
+from gcmhub.web.i18n import N_, negotiate, translations
 from gcmhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +50,7 @@ TYPES = {
     "pledge": N_("Pledge"),
     "dataset": N_("Dataset"),
 }
+CODED_FACETS = {"objective", "action", "cluster", "principle", "sdg-target", "sdg-indicator"}
 SORTS = {
     "relevance": N_("Relevance"),
     "-date": N_("Newest first"),
@@ -83,6 +85,8 @@ def search_page(
     results = actions.item_search(ctx, q, filters, PAGE_SIZE, offset, mode, sort)
     pages = min(MAX_PAGE, max(1, math.ceil(results.total / PAGE_SIZE)))
     chosen = [(name, value) for name, values in filters.items() for value in values]
+    labels = {(n, v.value): v.label for n, values in results.facets.items() for v in values}
+    catalog = translations(negotiate(request))
     return render(
         request,
         "search.html",
@@ -94,6 +98,9 @@ def search_page(
         pages=pages,
         results=results,
         chosen=chosen,
+        chosen_labels=labels,
+        coded=CODED_FACETS,
+        topics=lambda tags: [_topic(catalog.gettext, tag) for tag in tags],
         facets=[
             (name, FACETS[name], results.facets[name])
             for name in FACETS
@@ -105,6 +112,12 @@ def search_page(
         modes=MODES,
         download=_download_link(q, mode, sort, filters),
     )
+
+
+def _topic(gettext: Callable[[str], str], tag: str) -> str:
+    """Name an objective a hit shares with the query ("objective:20 Promote…" -> "objective 20")."""
+    concept = tag.split(" ", 1)[0]
+    return gettext("Objective %(num)s") % {"num": concept.split(":", 1)[-1]}
 
 
 def _download_link(q: str, mode: str, sort: str, filters: dict[str, list[str]]) -> str:
