@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 from gcmhub.errors import BadParameter
 
@@ -28,3 +29,26 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(position, dict) or any(key not in position for key in keys):
         raise BadParameter("cursor", MALFORMED)
     return position
+
+
+Row = TypeVar("Row", covariant=True)
+
+
+class Page(Protocol[Row]):
+    """A page of a list: its rows and the cursor of the next page."""
+
+    @property
+    def data(self) -> Sequence[Row]: ...
+
+    @property
+    def next(self) -> str | None: ...
+
+
+def follow(first: Page[Row], fetch: Callable[[str], Page[Row]]) -> Iterator[Row]:
+    """Yield the rows of a first page and of every page after it, fetched by cursor."""
+    page = first
+    while True:
+        yield from page.data
+        if page.next is None:
+            return
+        page = fetch(page.next)

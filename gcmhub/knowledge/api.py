@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -11,7 +11,7 @@ from starlette.responses import Response
 from gcmhub.context import PUBLIC
 from gcmhub.downloads import format_of
 from gcmhub.knowledge import actions
-from gcmhub.knowledge.exports import HITS, ITEMS, SCHEMA_TYPES, concept_url, item_url
+from gcmhub.knowledge.exports import HITS, ITEMS, item_jsonld
 from gcmhub.knowledge.listing import DEFAULT_SORT, SORTS, item_list, item_stream
 from gcmhub.knowledge.schemas import (
     ItemPage,
@@ -77,33 +77,6 @@ def items_show(
     if format_of(format) == "jsonld":
         return cached_json(request, item_jsonld(item), "application/ld+json")
     return cached_json(request, item)
-
-
-def item_jsonld(item: ItemPublic) -> dict[str, Any]:
-    """Return an item as a schema.org JSON-LD node."""
-    node: dict[str, Any] = {
-        "@context": {"@vocab": "https://schema.org/"},
-        "@id": item_url(item.id),
-        "@type": SCHEMA_TYPES.get(item.type, "CreativeWork"),
-        "identifier": item.id,
-        "name": item.title,
-        "text": item.text,
-        "additionalType": item.type,
-        "about": [
-            {"@id": concept_url(t.concept), "name": t.label}
-            for t in item.tags
-            if t.status != "rejected"
-        ],
-    }
-    optional = {
-        "url": item.url,
-        "inLanguage": item.language,
-        "datePublished": item.date_published.isoformat() if item.date_published else None,
-        "license": item.licence,
-        "publisher": {"@type": "Organization", "name": item.publisher} if item.publisher else None,
-    }
-    node.update({k: v for k, v in optional.items() if v is not None})
-    return node
 
 
 @router.get(

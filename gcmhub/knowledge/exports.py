@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gcmhub.downloads import Table, joined
-from gcmhub.knowledge.schemas import ItemSummary, SearchHit
+from gcmhub.knowledge.schemas import ItemPublic, ItemSummary, SearchHit
 from gcmhub.settings import get_settings
 
 # schema.org types for the item types; anything else is a CreativeWork
@@ -54,6 +54,11 @@ def _item_node(item: ItemSummary) -> dict[str, Any]:
         "about": [{"@id": concept_url(c), "@type": "DefinedTerm"} for c in item.concepts],
         "dateModified": item.updated_at.isoformat(),
     }
+    return {**node, **described(item)}
+
+
+def described(item: ItemSummary | ItemPublic) -> dict[str, Any]:
+    """Return the schema.org properties an item has: address, language, date, licence, publisher."""
     optional = {
         "url": item.url,
         "inLanguage": item.language,
@@ -61,8 +66,26 @@ def _item_node(item: ItemSummary) -> dict[str, Any]:
         "license": item.licence,
         "publisher": {"@type": "Organization", "name": item.publisher} if item.publisher else None,
     }
-    node.update({k: v for k, v in optional.items() if v is not None})
-    return node
+    return {k: v for k, v in optional.items() if v is not None}
+
+
+def item_jsonld(item: ItemPublic) -> dict[str, Any]:
+    """Return one item, with its full text and tags, as a schema.org JSON-LD node."""
+    return {
+        "@context": CONTEXT,
+        "@id": item_url(item.id),
+        "@type": SCHEMA_TYPES.get(item.type, "CreativeWork"),
+        "identifier": item.id,
+        "name": item.title,
+        "text": item.text,
+        "additionalType": item.type,
+        "about": [
+            {"@id": concept_url(t.concept), "name": t.label}
+            for t in item.tags
+            if t.status != "rejected"
+        ],
+        **described(item),
+    }
 
 
 ITEMS = Table(

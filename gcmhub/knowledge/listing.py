@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text, 
 from sqlalchemy.orm import InstrumentedAttribute
 
 from gcmhub.context import Actor, Context
-from gcmhub.cursors import MALFORMED, decode_cursor, encode_cursor
+from gcmhub.cursors import MALFORMED, decode_cursor, encode_cursor, follow
 from gcmhub.errors import BadParameter
 from gcmhub.knowledge.models import Item, ItemConcept, Source
 from gcmhub.knowledge.schemas import ItemPage, ItemSummary
@@ -140,26 +140,11 @@ def item_stream(
     """
     from gcmhub.runtime import open_context
 
-    with open_context(actor) as ctx:
-        page = item_list(ctx, filters, sort, None, batch)
-    return _following(actor, filters, sort, batch, page)
-
-
-def _following(
-    actor: Actor,
-    filters: Mapping[str, Sequence[str]] | None,
-    sort: str,
-    batch: int,
-    page: ItemPage,
-) -> Iterator[ItemSummary]:
-    from gcmhub.runtime import open_context
-
-    while True:
-        yield from page.data
-        if page.next is None:
-            return
+    def fetch(cursor: str | None) -> ItemPage:
         with open_context(actor) as ctx:
-            page = item_list(ctx, filters, sort, page.next, batch)
+            return item_list(ctx, filters, sort, cursor, batch)
+
+    return follow(fetch(None), fetch)
 
 
 def summarise(ctx: Context, items: Sequence[Item]) -> list[ItemSummary]:

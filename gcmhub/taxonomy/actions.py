@@ -12,7 +12,7 @@ import pycountry
 from sqlalchemy import delete, func, select
 
 from gcmhub.context import Actor, Context
-from gcmhub.cursors import MALFORMED, decode_cursor, encode_cursor
+from gcmhub.cursors import MALFORMED, decode_cursor, encode_cursor, follow
 from gcmhub.errors import BadParameter, Conflict, InvalidInput, NotFound
 from gcmhub.search.analysis import fold, tokens
 from gcmhub.taxonomy import builtin
@@ -398,15 +398,8 @@ def concept_stream(actor: Actor, scheme_id: str, batch: int = 500) -> Iterator[C
     """Yield every concept of a scheme, one short transaction per batch (checked up front)."""
     from gcmhub.runtime import open_context
 
-    with open_context(actor) as ctx:
-        page = concept_list(ctx, scheme_id, None, batch)
+    def fetch(cursor: str | None) -> ConceptPage:
+        with open_context(actor) as ctx:
+            return concept_list(ctx, scheme_id, cursor, batch)
 
-    def rest(page: ConceptPage) -> Iterator[ConceptRow]:
-        while True:
-            yield from page.data
-            if page.next is None:
-                return
-            with open_context(actor) as ctx:
-                page = concept_list(ctx, scheme_id, page.next, batch)
-
-    return rest(page)
+    return follow(fetch(None), fetch)
