@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         default="en,fr,es",
         description="Interface languages offered, comma-separated; the first is the default.",
     )
+    web_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Requests a web worker handles at once; more only contend for the GIL.",
+    )
     max_query_chars: int = Field(
         default=4096,
         ge=256,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Row, func, literal, or_, select, text, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from gcmhub.context import Actor, Context
@@ -80,15 +80,33 @@ def _visible(actor: Actor) -> ColumnElement[bool]:
     return Item.status == "published"
 
 
-def _filtered(ctx: Context, filters: Mapping[str, Sequence[str]]) -> Select[Any]:
+def _conditions(ctx: Context, filters: Mapping[str, Sequence[str]]) -> list[ColumnElement[bool]]:
+    """Return the conditions an item must meet: visible to the actor, passing the filters."""
     from gcmhub.knowledge.actions import item_index, resolve_filters
 
-    query = select(Item).where(_visible(ctx.actor))
+    conditions = [_visible(ctx.actor)]
     resolved = resolve_filters(ctx, filters) if filters else {}
     where, params = item_index(ctx).filter_sql(resolved)
     if where:
-        query = query.where(Item.id.in_(text(where).bindparams(**params)))
-    return query
+        conditions.append(Item.id.in_(text(where).bindparams(**params)))
+    return conditions
+
+
+# What a list shows of an item: everything but the full text, of which it reads the start.
+LISTED = (
+    Item.id,
+    Item.ref,
+    Item.type,
+    Item.title,
+    Item.url,
+    Item.language,
+    Item.publisher,
+    Item.date_published,
+    Item.licence,
+    Item.source_id,
+    Item.updated_at,
+)
+SUMMARY_CHARS = 300
 
 
 def item_list(
@@ -107,24 +125,24 @@ def item_list(
     if not 1 <= limit <= 1000:
         raise BadParameter("limit", "limit must be between 1 and 1000")
     order = sort_named(sort)
-    query = _filtered(ctx, filters or {})
-    count = int(ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    conditions = _conditions(ctx, filters or {})
+    count = int(ctx.session.scalar(select(func.count(Item.id)).where(*conditions)) or 0)
     if cursor:
         key, after = sort_position(order, cursor)
         pair = tuple_(order.key, Item.id)
-        query = query.where(pair < (key, after) if order.descending else pair > (key, after))
+        conditions.append(pair < (key, after) if order.descending else pair > (key, after))
     keys = (order.key.desc(), Item.id.desc()) if order.descending else (order.key, Item.id)
+    head = func.substr(Item.text, 1, SUMMARY_CHARS + 100).label("head")
     rows = ctx.session.execute(
-        query.add_columns(order.key.label("sort_key")).order_by(*keys).limit(limit + 1)
+        select(*LISTED, head, order.key.label("sort_key"))
+        .where(*conditions)
+        .order_by(*keys)
+        .limit(limit + 1)
     ).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    summaries = summarise(ctx, [row[0] for row in rows])
-    following = None
-    if more:
-        last = rows[-1]
-        following = sort_cursor(order, last.sort_key, last[0].id)
-    return ItemPage(data=summaries, count=count, next=following)
+    following = sort_cursor(order, rows[-1].sort_key, rows[-1].id) if more else None
+    return ItemPage(data=summarise(ctx, rows), count=count, next=following)
 
 
 def item_stream(
@@ -147,9 +165,9 @@ def item_stream(
     return follow(fetch(None), fetch)
 
 
-def summarise(ctx: Context, items: Sequence[Item]) -> list[ItemSummary]:
-    """Return items as listed, each with the concepts it counts for."""
-    ids = [item.id for item in items]
+def summarise(ctx: Context, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[ItemSummary]:
+    """Return listed rows (the LISTED columns and `head`) as summaries with their concepts."""
+    ids = [row.id for row in rows]
     concepts: dict[int, list[str]] = {i: [] for i in ids}
     minimum = get_settings().autotag_facet_min
     for item_id, concept in ctx.session.execute(
@@ -162,33 +180,30 @@ def summarise(ctx: Context, items: Sequence[Item]) -> list[ItemSummary]:
         .order_by(ItemConcept.item_id, ItemConcept.concept_id)
     ):
         concepts[item_id].append(concept)
+    wanted = {row.source_id for row in rows if row.source_id}
     sources = dict(
-        ctx.session.execute(
-            select(Source.id, Source.name).where(
-                Source.id.in_({i.source_id for i in items if i.source_id})
-            )
-        ).all()
+        ctx.session.execute(select(Source.id, Source.name).where(Source.id.in_(wanted))).all()
     )
     return [
         ItemSummary(
-            id=item.ref,
-            type=item.type,
-            title=item.title,
-            summary=_summary(item.text),
-            url=item.url,
-            language=item.language,
-            publisher=item.publisher,
-            date_published=item.date_published,
-            licence=item.licence,
-            concepts=concepts[item.id],
-            source_file=sources.get(item.source_id) if item.source_id else None,
-            updated_at=item.updated_at,
+            id=row.ref,
+            type=row.type,
+            title=row.title,
+            summary=_summary(row.head),
+            url=row.url,
+            language=row.language,
+            publisher=row.publisher,
+            date_published=row.date_published,
+            licence=row.licence,
+            concepts=concepts[row.id],
+            source_file=sources.get(row.source_id) if row.source_id else None,
+            updated_at=row.updated_at,
         )
-        for item in items
+        for row in rows
     ]
 
 
-def _summary(body: str, most: int = 300) -> str:
+def _summary(body: str, most: int = SUMMARY_CHARS) -> str:
     flat = " ".join(body.split())
     if len(flat) <= most:
         return flat
