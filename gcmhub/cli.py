@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
 from gcmhub.console import fail, out
 from gcmhub.errors import GcmhubError
@@ -68,6 +69,11 @@ def main() -> None:
         app()
     except (GcmhubError, TaxonomyError, UnsupportedFileType) as error:
         fail(str(error))
+    except ValidationError as error:  # a setting in the environment or .env cannot be used
+        problem = error.errors()[0]
+        name = str(problem["loc"][0]) if problem["loc"] else "?"
+        variable = "DATABASE_URL" if name == "database_url" else f"GCMHUB_{name.upper()}"
+        fail(f"setting {variable}: {problem['msg']}")
 
 
 if __name__ == "__main__":

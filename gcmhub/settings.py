@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -93,6 +93,18 @@ class Settings(BaseSettings):
         ge=256,
         description="Longest query string a web request may carry (longer: HTTP 414).",
     )
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        for code in (c.strip() for c in value.split(",") if c.strip()):
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                raise ValueError(f"'{code}' is not a language code (en, fr, es, ar…)") from None
+        return value
 
     @property
     def language_list(self) -> list[str]:

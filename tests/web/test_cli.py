@@ -116,3 +116,16 @@ def test_serve_answers_over_http(demo_data: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_bad_setting_is_refused_in_one_line(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gcmhub import runtime
+
+    monkeypatch.setenv("GCMHUB_LANGUAGES", "en,xx")
+    runtime.reset()
+    result = cli("serve", "--no-demo")
+    assert result.code == 2
+    assert result.err == (
+        "gcmhub: error: setting GCMHUB_LANGUAGES: "
+        "Value error, 'xx' is not a language code (en, fr, es, ar…)\n"
+    )
