@@ -45,6 +45,8 @@ def db_current() -> None:
 
 
 def _register() -> None:
+    from gcmhub.accounts.cli import register as accounts
+    from gcmhub.backup_cli import register as backups
     from gcmhub.demo.cli import register as demo
     from gcmhub.export_cli import register as export
     from gcmhub.knowledge.cli import register as knowledge
@@ -57,7 +59,9 @@ def _register() -> None:
     tagging(app)
     demo(app)
     export(app)
+    accounts(app)
     web(app)
+    backups(app)
 
 
 _register()

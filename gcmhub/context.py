@@ -9,10 +9,32 @@ from sqlalchemy.orm import Session
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting; the command line acts as the system."""
+    """Who is acting: a signed-in person with roles and countries, the public, or the system.
+
+    The command line acts as the system. `scopes` is None for a person signed in with a
+    password, or the scopes of the API token used (`read`, `write`).
+    """
 
     name: str
     roles: frozenset[str] = field(default_factory=frozenset)
+    user_id: int | None = None
+    countries: frozenset[str] = field(default_factory=frozenset)
+    organization: str | None = None
+    scopes: frozenset[str] | None = None
+
+    @property
+    def is_system(self) -> bool:
+        """Whether this is the command line, which may do anything."""
+        return "system" in self.roles
+
+    @property
+    def signed_in(self) -> bool:
+        """Whether a person (not the public) is acting."""
+        return self.user_id is not None
+
+    def has(self, *roles: str) -> bool:
+        """Whether the actor holds any of these roles (the admin holds them all)."""
+        return self.is_system or "admin" in self.roles or bool(self.roles & set(roles))
 
 
 SYSTEM = Actor("system", frozenset({"system"}))

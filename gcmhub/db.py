@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from gcmhub.settings import get_settings
@@ -26,6 +26,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 MIGRATIONS = Path(__file__).parent / "migrations"
+UPGRADE_LOCK = 0x6763_6D68_7562  # "gcmhub": the advisory lock that serialises upgrades
 
 
 class Base(DeclarativeBase):
@@ -43,14 +44,46 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
+def database_url(url: str) -> str:
+    """Return a URL SQLAlchemy can open: PostgreSQL URLs get the psycopg (3) driver.
+
+    `postgresql://…` and `postgres://…` (as hosting services write them) would otherwise ask
+    SQLAlchemy for psycopg2, which GCM Hub does not install.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def dialect_of(url: str) -> str:
+    """Return the database kind of a URL: "sqlite", "postgresql", …"""
+    return make_url(database_url(url)).get_backend_name()
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
 def engine_for(url: str) -> Engine:
     """Return the engine for a URL, creating the SQLite folder when needed."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = _create_engine(url)
+        return engine
+
+
+def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    url = database_url(url)
+    if dialect_of(url) == "postgresql":
+        # Timestamps without a time zone (CURRENT_TIMESTAMP defaults) are UTC, as on SQLite.
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -79,6 +112,10 @@ def upgrade(url: str) -> tuple[str | None, str | None]:
     before = current_revision(engine)
     config = alembic_config(url)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several web workers may start at once: one upgrades, the others wait for it,
+            # then find the schema current (the lock ends with the transaction).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return before, current_revision(engine)
@@ -106,10 +143,12 @@ def _sessionmaker(url: str) -> sessionmaker[Session]:
 
 def dispose_all() -> None:
     """Close every engine and forget what was upgraded (tests switch databases)."""
-    for url in list(_upgraded):
-        engine_for(url).dispose()
+    with _engines_lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
     _sessionmaker.cache_clear()
-    engine_for.cache_clear()
     _upgraded.clear()
 
 

@@ -42,6 +42,24 @@ class Conflict(GcmhubError):
     title = "Conflict"
 
 
+class Unauthorized(GcmhubError):
+    """The request needs a signed-in person or a valid token."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class TooManyRequests(GcmhubError):
+    """Too many attempts in too short a time."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Forbidden(GcmhubError):
     """The actor may not do this."""
 

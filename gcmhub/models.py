@@ -1,17 +1,22 @@
 """Every table, imported in one place so migrations see the whole schema."""
 
+from gcmhub.accounts.models import ApiToken, AuditEntry, LoginSession, User
 from gcmhub.db import Base
 from gcmhub.knowledge.models import Item, ItemConcept, Source
 from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "Concept",
     "ConceptBroader",
     "Embedding",
     "Item",
     "ItemConcept",
+    "LoginSession",
     "Scheme",
     "Source",
+    "User",
 ]

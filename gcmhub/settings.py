@@ -88,6 +88,22 @@ class Settings(BaseSettings):
         le=64,
         description="Requests a web worker handles at once; more only contend for the GIL.",
     )
+    session_hours: int = Field(default=12, ge=1, le=24 * 30, description="Hours a sign-in lasts.")
+    login_attempts: int = Field(
+        default=5, ge=1, le=100, description="Wrong passwords in a row before an account locks."
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="Minutes an account stays locked."
+    )
+    login_rate: int = Field(
+        default=10, ge=1, description="Sign-in attempts one address may make per minute."
+    )
+    write_rate: int = Field(
+        default=60, ge=1, description="Writes one person or address may make per minute."
+    )
+    max_body_bytes: int = Field(
+        default=2_000_000, ge=1000, description="Largest request body accepted (larger: HTTP 413)."
+    )
     max_query_chars: int = Field(
         default=4096,
         ge=256,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import func, literal, select
 
+from gcmhub.auth import allowed
 from gcmhub.context import Context
 from gcmhub.errors import BadParameter, InvalidInput, NotFound
 from gcmhub.knowledge.indexing import NARROWER_FACETS
@@ -36,8 +36,10 @@ from gcmhub.knowledge.semantic import (
     scheme_tagger,
 )
 from gcmhub.search.analysis import parse_query
+from gcmhub.search.facets import id_list
 from gcmhub.search.fusion import LEXICAL_WEIGHT_ALL, LEXICAL_WEIGHT_ANY, fuse
 from gcmhub.search.index import FacetCount, Hit, SearchPage
+from gcmhub.search.postgres_index import PostgresIndex
 from gcmhub.search.snippets import snippet
 from gcmhub.search.sqlite_index import SqliteIndex
 from gcmhub.settings import get_settings
@@ -47,9 +49,10 @@ from gcmhub.taxonomy.models import Concept, Scheme
 PLAIN_FACETS = ("type", "language", "year")
 
 
-def item_index(ctx: Context) -> SqliteIndex:
-    """Return the search index of knowledge items."""
-    return SqliteIndex(
+def item_index(ctx: Context) -> SqliteIndex | PostgresIndex:
+    """Return the search index of knowledge items on the context's database."""
+    kind = PostgresIndex if ctx.session.get_bind().dialect.name == "postgresql" else SqliteIndex
+    return kind(
         ctx.session,
         "items",
         facet_max_rows=get_settings().facet_max_rows,
@@ -192,9 +195,12 @@ def _sorted(
     dated = func.coalesce(Item.date_published, literal(NO_DATE))
     keys = {"-date": (dated.desc(), Item.id.desc()), "date": (dated, Item.id)}
     order = keys.get(sort, (Item.title, Item.id))
-    listed = text("SELECT value FROM json_each(:ids)").bindparams(ids=json.dumps(list(ids)))
     rows = ctx.session.scalars(
-        select(Item.id).where(Item.id.in_(listed)).order_by(*order).limit(limit).offset(offset)
+        select(Item.id)
+        .where(Item.id.in_(id_list(ctx.session, ids)))
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
     )
     return [Hit(id=i, score=round(scores.get(i, 0.0), 4)) for i in rows]
 
@@ -321,6 +327,11 @@ def item_show(ctx: Context, ref: str) -> ItemPublic:
     item = ctx.session.scalar(select(Item).where(Item.ref == ref))
     if item is None:
         raise NotFound(f"no item '{ref}'")
+    if item.status != "published":
+        from gcmhub.knowledge.editing import item_scope
+
+        if not allowed(ctx.actor, "item_read_unpublished", item_scope(ctx, item)):
+            raise NotFound(f"no item '{ref}'")  # a draft is not there for others
     source = ctx.session.get(Source, item.source_id) if item.source_id else None
     tags = ctx.session.execute(
         select(ItemConcept, Concept.label)

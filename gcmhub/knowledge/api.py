@@ -10,19 +10,23 @@ from starlette.responses import Response
 
 from gcmhub.context import PUBLIC
 from gcmhub.downloads import format_of
-from gcmhub.knowledge import actions
+from gcmhub.knowledge import actions, curation, editing
 from gcmhub.knowledge.exports import HITS, ITEMS, item_jsonld
 from gcmhub.knowledge.listing import DEFAULT_SORT, SORTS, item_list, item_stream
 from gcmhub.knowledge.schemas import (
+    ItemCreate,
     ItemPage,
     ItemPublic,
+    ItemUpdate,
     RelatedItem,
     SearchResults,
+    Tag,
     TagRequest,
     TagSuggestions,
 )
 from gcmhub.web.deps import ContextDep, filters_from
 from gcmhub.web.responses import cached_json, download
+from gcmhub.web.session import require_token
 
 router = APIRouter(prefix="/api/v1", tags=["knowledge"])
 
@@ -123,6 +127,58 @@ def search(
     description="Tag up to 100 texts with a scheme's concepts (zero-shot, improved by curators' "
     "decisions). Nothing is stored.",
     response_model=TagSuggestions,
+    openapi_extra={"x-rule": "stores_nothing"},
 )
 def tagging_suggest(ctx: ContextDep, body: TagRequest) -> TagSuggestions:
     return actions.tag_suggest(ctx, body)
+
+
+@router.post(
+    "/items",
+    summary="Add a knowledge item",
+    description="Partners, curators, and focal points (for items about their own countries) "
+    "add items with an API token that has the `write` scope. The item is theirs to change.",
+    status_code=201,
+    response_model=ItemPublic,
+    openapi_extra={"x-rule": "item_create"},
+)
+def items_create(request: Request, ctx: ContextDep, body: ItemCreate) -> ItemPublic:
+    require_token(request, ctx)
+    return editing.item_create(ctx, body)
+
+
+@router.patch(
+    "/items/{ref}",
+    summary="Change a knowledge item",
+    description="Only the fields given change. Curators change any item; partners the items "
+    "they added; focal points items about their countries.",
+    response_model=ItemPublic,
+    openapi_extra={"x-rule": "item_update"},
+)
+def items_update(request: Request, ctx: ContextDep, ref: str, body: ItemUpdate) -> ItemPublic:
+    require_token(request, ctx)
+    return editing.item_update(ctx, ref, body)
+
+
+@router.post(
+    "/items/{ref}/tags/{concept}/confirm",
+    summary="Confirm a tag (curators)",
+    description="Confirm a suggested tag or add one the tagger missed; the tagger learns.",
+    response_model=Tag,
+    openapi_extra={"x-rule": "tag_confirm"},
+)
+def tags_confirm(request: Request, ctx: ContextDep, ref: str, concept: str) -> Tag:
+    require_token(request, ctx)
+    return curation.tag_confirm(ctx, ref, concept)
+
+
+@router.post(
+    "/items/{ref}/tags/{concept}/reject",
+    summary="Reject a tag (curators)",
+    description="A rejected tag no longer counts in facets and is not suggested again.",
+    response_model=Tag,
+    openapi_extra={"x-rule": "tag_reject"},
+)
+def tags_reject(request: Request, ctx: ContextDep, ref: str, concept: str) -> Tag:
+    require_token(request, ctx)
+    return curation.tag_reject(ctx, ref, concept)

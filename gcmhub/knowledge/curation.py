@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from gcmhub.accounts.audit import audit_record
+from gcmhub.auth import authorize
 from gcmhub.context import Context
 from gcmhub.errors import NotFound
 from gcmhub.knowledge.indexing import facet_values
 from gcmhub.knowledge.models import Item, ItemConcept
 from gcmhub.knowledge.schemas import Tag
-from gcmhub.search.sqlite_index import SqliteIndex
 from gcmhub.taxonomy.models import Concept
 
 
@@ -28,15 +29,29 @@ def _concept(ctx: Context, concept_id: str) -> Concept:
 
 
 def _decide(ctx: Context, ref: str, concept_id: str, status: str) -> Tag:
+    from gcmhub.knowledge.actions import item_index
+
+    authorize(ctx, "tag_confirm" if status == "confirmed" else "tag_reject")
     item = _item(ctx, ref)
     concept = _concept(ctx, concept_id)
     tag = ctx.session.get(ItemConcept, (item.id, concept.id))
+    before = (
+        None if tag is None else {"origin": tag.origin, "status": tag.status, "score": tag.score}
+    )
     if tag is None:
         tag = ItemConcept(item_id=item.id, concept_id=concept.id)
         ctx.session.add(tag)
     tag.origin, tag.status = "curator", status
     ctx.session.flush()
-    SqliteIndex(ctx.session).update_facets(facet_values(ctx, [item.id]))
+    item_index(ctx).update_facets(facet_values(ctx, [item.id]))
+    after = {"origin": tag.origin, "status": tag.status, "score": tag.score}
+    audit_record(
+        ctx,
+        f"tag_{'confirm' if status == 'confirmed' else 'reject'}",
+        f"item:{ref}/{concept.id}",
+        before,
+        after,
+    )
     return Tag(
         concept=concept.id, label=concept.label, origin="curator", status=status, score=tag.score
     )

@@ -85,6 +85,7 @@ class Item(Base):
     para_start: Mapped[int | None] = mapped_column(Integer)
     para_end: Mapped[int | None] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[int | None] = mapped_column(Integer, index=True)  # who added it on the web
     embedded_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -154,3 +154,32 @@ class ItemCounts(BaseModel):
     total: int
     by_type: dict[str, int]
     updated: datetime | None
+
+
+class ItemCreate(BaseModel):
+    """A knowledge item written on the web or through the API."""
+
+    title: str = Field(min_length=3, max_length=500)
+    text: str = Field(min_length=1, max_length=50_000)
+    type: str = "practice"
+    url: str | None = Field(default=None, max_length=2000)
+    language: str | None = Field(default=None, max_length=8)
+    publisher: str | None = Field(default=None, max_length=500)
+    licence: str | None = Field(default=None, max_length=200)
+    date_published: date | None = None
+    countries: list[str] = Field(default_factory=list, max_length=50)
+    objectives: list[str] = Field(default_factory=list, max_length=50)
+    status: str = Field(default="published", pattern="^(draft|published)$")
+
+
+class ItemUpdate(BaseModel):
+    """Changes to an item: only the fields given change."""
+
+    title: str | None = Field(default=None, min_length=3, max_length=500)
+    text: str | None = Field(default=None, min_length=1, max_length=50_000)
+    url: str | None = Field(default=None, max_length=2000)
+    publisher: str | None = Field(default=None, max_length=500)
+    licence: str | None = Field(default=None, max_length=200)
+    date_published: date | None = None
+    countries: list[str] | None = Field(default=None, max_length=50)
+    status: str | None = Field(default=None, pattern="^(draft|published)$")

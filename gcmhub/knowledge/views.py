@@ -7,16 +7,18 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Form, Query
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from gcmhub.errors import NotFound
-from gcmhub.knowledge import actions
+from gcmhub.auth import allowed
+from gcmhub.errors import Forbidden, NotFound
+from gcmhub.knowledge import actions, curation
 from gcmhub.knowledge.listing import item_list
 from gcmhub.taxonomy.actions import concept_show, scheme_show
 from gcmhub.web.deps import ContextDep, filters_from
 from gcmhub.web.i18n import N_, negotiate, translations
+from gcmhub.web.session import check_form
 from gcmhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -181,3 +183,44 @@ def objective_page(request: Request, ctx: ContextDep, code: str) -> Response:
         items=items,
         types=TYPES,
     )
+
+
+@router.get("/curate")
+def curate_page(request: Request, ctx: ContextDep, scheme: str | None = None) -> Response:
+    if not ctx.actor.signed_in:
+        return RedirectResponse("/login?next=/curate", status_code=303)
+    if not allowed(ctx.actor, "tag_confirm"):
+        raise Forbidden(f"{ctx.actor.name} may not curate tags: curators confirm tags")
+    return render(
+        request,
+        "curate.html",
+        active="curate",
+        queue=curation.tag_queue(ctx, scheme, 50),
+        csrf=request.state.csrf,
+    )
+
+
+@router.post("/curate/confirm", openapi_extra={"x-rule": "tag_confirm"})
+def curate_confirm(
+    request: Request,
+    ctx: ContextDep,
+    csrf: Annotated[str, Form()],
+    item: Annotated[str, Form(max_length=200)],
+    concept: Annotated[str, Form(max_length=200)],
+) -> Response:
+    check_form(request, ctx, csrf)
+    curation.tag_confirm(ctx, item, concept)
+    return RedirectResponse("/curate", status_code=303)
+
+
+@router.post("/curate/reject", openapi_extra={"x-rule": "tag_reject"})
+def curate_reject(
+    request: Request,
+    ctx: ContextDep,
+    csrf: Annotated[str, Form()],
+    item: Annotated[str, Form(max_length=200)],
+    concept: Annotated[str, Form(max_length=200)],
+) -> Response:
+    check_form(request, ctx, csrf)
+    curation.tag_reject(ctx, item, concept)
+    return RedirectResponse("/curate", status_code=303)

@@ -25,6 +25,7 @@ clusters, SDG targets, countries and regions) and automatic tagging.
 No account is needed to read. Lists are paged with a keyset cursor (`next`); every list
 downloads whole with `format=csv|json|jsonld`. Errors are RFC 9457 problem JSON.
 """
+HSTS = "max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -37,15 +38,23 @@ SECURITY_HEADERS = {
 
 
 class Guard:
-    """Refuse oversized request lines (414) and add security headers to every response."""
+    """Refuse oversized addresses (414) and bodies (413); add security headers to responses."""
 
-    def __init__(self, app: ASGIApp, max_chars: int):
+    def __init__(self, app: ASGIApp, max_chars: int, max_body: int):
         self.app = app
         self.max_chars = max_chars
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.max_body:
+            refusal = problems.problem(
+                413, f"the request body is larger than {self.max_body} bytes", scope["path"][:200]
+            )
+            await refusal(scope, receive, send)
             return
         if len(scope["query_string"]) + len(scope["path"]) > self.max_chars:
             refusal = problems.problem(
@@ -62,6 +71,8 @@ class Guard:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if scope.get("scheme") == "https":  # behind a TLS proxy (--proxy-headers)
+                    headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -82,6 +93,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     """Build the web application on the configured database."""
     from gcmhub import __version__
+    from gcmhub.accounts import api as accounts_api
+    from gcmhub.accounts import views as accounts_views
     from gcmhub.knowledge import api as knowledge_api
     from gcmhub.knowledge import views as knowledge_views
     from gcmhub.taxonomy import api as taxonomy_api
@@ -101,11 +114,12 @@ def create_app() -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],  # reads only: writes stay same-origin
         allow_headers=["If-None-Match", "Accept", "Accept-Language"],
         expose_headers=["ETag", "Content-Disposition"],
     )
-    app.add_middleware(Guard, max_chars=get_settings().max_query_chars)
+    settings = get_settings()
+    app.add_middleware(Guard, max_chars=settings.max_query_chars, max_body=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         knowledge_api.router,
@@ -113,6 +127,8 @@ def create_app() -> FastAPI:
         pages.router,
         knowledge_views.router,
         taxonomy_views.router,
+        accounts_api.router,
+        accounts_views.router,
     ):
         app.include_router(router)
     return app

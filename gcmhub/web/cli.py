@@ -21,11 +21,15 @@ def serve(
     """Serve the web pages and the open API (loads the demo into an empty database first)."""
     import uvicorn
 
+    from gcmhub.accounts.actions import ensure_admin
     from gcmhub.knowledge.actions import item_counts
     from gcmhub.runtime import open_context
 
     with open_context() as ctx:
         empty = item_counts(ctx).total == 0
+        password = ensure_admin(ctx)
+    if password:
+        out.print(f"First run: account 'admin' created. Its password (shown once): {password}")
     if demo and empty:
         from gcmhub.demo.cli import demo as load_demo
 

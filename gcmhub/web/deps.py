@@ -1,25 +1,13 @@
-"""What routes receive: a context on the database for the reader, and checked query parameters."""
+"""What routes receive: the request's context (see session.py) and checked query parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
-
-from fastapi import Depends
 from starlette.requests import Request
 
-from gcmhub.context import PUBLIC, Context
 from gcmhub.errors import BadParameter
-from gcmhub.runtime import open_context
+from gcmhub.web.session import ContextDep
 
-
-def get_context() -> Iterator[Context]:
-    """Yield a context for the request, in one transaction (readers act as the public)."""
-    with open_context(PUBLIC) as ctx:
-        yield ctx
-
-
-ContextDep = Annotated[Context, Depends(get_context)]
+__all__ = ["ContextDep", "filters_from"]
 
 
 def filters_from(request: Request, fixed: set[str], facets: list[str]) -> dict[str, list[str]]:

@@ -11,13 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gcmhub.errors import BadParameter, GcmhubError
+from gcmhub.errors import BadParameter, GcmhubError, TooManyRequests, Unauthorized
 from gcmhub.web.i18n import N_
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 TITLES = {  # shown translated on error pages; English in problem JSON
     400: N_("Bad request"),
+    401: N_("Sign-in needed"),
     403: N_("Forbidden"),
     404: N_("Not found"),
     405: N_("Method not allowed"),
@@ -25,6 +26,7 @@ TITLES = {  # shown translated on error pages; English in problem JSON
     413: N_("Content too large"),
     414: N_("URI too long"),
     422: N_("Invalid input"),
+    429: N_("Too many requests"),
     500: N_("Internal server error"),
 }
 
@@ -69,7 +71,12 @@ def _answer(request: Request, status: int, detail: str, **extra: Any) -> Respons
 async def _refused(request: Request, error: Exception) -> Response:
     assert isinstance(error, GcmhubError)
     extra = {"parameter": error.parameter} if isinstance(error, BadParameter) else {}
-    return _answer(request, error.status, str(error), **extra)
+    response = _answer(request, error.status, str(error), **extra)
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unauthorized) and wants_json(request):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="gcmhub"'
+    return response
 
 
 async def _http(request: Request, error: Exception) -> Response:

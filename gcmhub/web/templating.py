@@ -14,11 +14,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from gcmhub.context import PUBLIC
 from gcmhub.web.i18n import COOKIE, direction, locale_of, negotiate, offered, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 PART_TEMPLATES = [
-    Path(__file__).parent.parent / part / "templates" for part in ("knowledge", "taxonomy")
+    Path(__file__).parent.parent / part / "templates"
+    for part in ("knowledge", "taxonomy", "accounts")
 ]
 
 
@@ -92,6 +94,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             percent=percent,
             day=day,
             language_name=language_name,
+            actor=getattr(request.state, "actor", PUBLIC),
+            session_csrf=getattr(request.state, "csrf", None),
             with_query=lambda **changes: _with_query(request, **changes),
             toggled=lambda name, value: _toggled(request, name, value),
             **context,

@@ -1,8 +1,9 @@
 """Create the knowledge platform core.
 
 Why: the first schema. Taxonomy schemes and concepts, sources, knowledge items with their
-provenance and tags, and the lexical search index (an FTS5 table of stemmed text with BM25
-weights set once, and a facet table so that filters and counts are plain indexed lookups).
+provenance and tags, and the lexical search index (on SQLite an FTS5 table of stemmed text
+with BM25 weights set once, on PostgreSQL a table of weighted tsvectors under a GIN index;
+and a facet table so that filters and counts are plain indexed lookups).
 
 Revision ID: 0001
 Revises:
@@ -202,18 +203,27 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index("ix_items_facets_doc_id", "items_facets", ["doc_id"])
-    if op.get_bind().dialect.name == "sqlite":
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE items_fts USING fts5("
             "title, body, tokenize = 'unicode61 remove_diacritics 2')"
         )
         # Titles weigh twice the body; stored once so that ORDER BY rank stays the fast path.
         op.execute("INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)')")
+    elif dialect == "postgresql":
+        # The same index as a plain table: the stemmed title (weight A) and body (weight B)
+        # in one tsvector built by gcmhub/search/postgres_index.py, under a GIN index.
+        op.execute(
+            "CREATE TABLE items_fts (doc_id integer PRIMARY KEY, document tsvector NOT NULL)"
+        )
+        op.execute("CREATE INDEX ix_items_fts_document ON items_fts USING gin (document)")
+    else:
+        raise NotImplementedError(f"GCM Hub runs on SQLite or PostgreSQL, not {dialect}")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TABLE items_fts")
+    op.execute("DROP TABLE items_fts")
     op.drop_index("ix_items_facets_doc_id", table_name="items_facets")
     op.drop_table("items_facets")
     with op.batch_alter_table("item_concepts", schema=None) as batch_op:

@@ -1,0 +1,178 @@
+"""Every write route, for every role: generated from the application's route table.
+
+A new write route fails this file until it declares its rule (`openapi_extra={"x-rule": …}`,
+a rule registered in a part's auth.py) and gets a sample request below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from gcmhub.accounts.models import AuditEntry
+from gcmhub.auth import load_rules
+from gcmhub.runtime import open_context
+from gcmhub.web.app import create_app
+from tests.accounts.conftest import ROLES, Person, sign_in
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# Signing in and out (anyone, with a valid form) and POSTs that store nothing.
+ALWAYS = {"session_open", "session_close", "stores_nothing"}
+
+
+def write_routes() -> list[tuple[str, str, str]]:
+    """Return (method, path, rule) of every write route of the application."""
+    found = []
+    for route in _routes(create_app().routes):
+        for method in sorted(route.methods & WRITES):
+            rule = (route.openapi_extra or {}).get("x-rule", "")
+            found.append((method, route.path, rule))
+    return found
+
+
+def _routes(routes: list[Any]) -> list[APIRoute]:
+    """Return every API route, looking inside included routers."""
+    flat: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            flat.append(route)
+        elif hasattr(route, "original_router"):  # FastAPI keeps included routers whole
+            flat += _routes(route.original_router.routes)
+    return flat
+
+
+def test_every_write_route_declares_a_registered_rule() -> None:
+    rules = load_rules()
+    routes = write_routes()
+    assert len(routes) >= 10
+    missing = [(m, p) for m, p, rule in routes if rule not in rules and rule not in ALWAYS]
+    assert missing == [], "write routes without an authorization rule"
+
+
+@dataclass
+class Sample:
+    """How to call one write route, and which roles may."""
+
+    allowed: set[str]
+    call: Callable[[TestClient, Person | None, dict[str, Any]], Any]
+    page: bool = False  # a form: signed in with a session and a CSRF token
+
+
+def _api(method: str, path: str, body: dict[str, Any] | None = None) -> Callable[..., Any]:
+    def call(client: TestClient, person: Person | None, made: dict[str, Any]) -> Any:
+        headers = person.headers if person else {}
+        url = path.format(**made)
+        return client.request(method, url, json=body, headers=headers)
+
+    return call
+
+
+def _form(path: str, fields: dict[str, str]) -> Callable[..., Any]:
+    def call(client: TestClient, person: Person | None, made: dict[str, Any]) -> Any:
+        data = {k: v.format(**made) for k, v in fields.items()}
+        data["csrf"] = made.get("csrf", "")
+        return client.post(path.format(**made), data=data, follow_redirects=False)
+
+    return call
+
+
+EVERYONE = set(ROLES)
+NEW_ITEM = {"title": "Consular help desk", "text": "A one-stop desk.", "countries": ["MEX"]}
+SAMPLES: dict[tuple[str, str], Sample] = {
+    ("POST", "/api/v1/items"): Sample(
+        {"partner", "focal_mex", "curator", "admin"}, _api("POST", "/api/v1/items", NEW_ITEM)
+    ),
+    ("PATCH", "/api/v1/items/{ref}"): Sample(
+        {"partner", "curator", "admin"},  # the partner's own item, about Senegal
+        _api("PATCH", "/api/v1/items/{owned}", {"title": "Renamed by a test"}),
+    ),
+    ("POST", "/api/v1/items/{ref}/tags/{concept}/confirm"): Sample(
+        {"curator", "admin"}, _api("POST", "/api/v1/items/gcm-20a/tags/objective:20/confirm")
+    ),
+    ("POST", "/api/v1/items/{ref}/tags/{concept}/reject"): Sample(
+        {"curator", "admin"}, _api("POST", "/api/v1/items/gcm-20a/tags/cluster:2/reject")
+    ),
+    ("DELETE", "/api/v1/me"): Sample(EVERYONE, _api("DELETE", "/api/v1/me")),
+    ("POST", "/curate/confirm"): Sample(
+        {"curator", "admin"},
+        _form("/curate/confirm", {"item": "gcm-20a", "concept": "objective:20"}),
+        page=True,
+    ),
+    ("POST", "/curate/reject"): Sample(
+        {"curator", "admin"},
+        _form("/curate/reject", {"item": "gcm-20a", "concept": "cluster:2"}),
+        page=True,
+    ),
+    ("POST", "/account/tokens"): Sample(
+        EVERYONE, _form("/account/tokens", {"name": "matrix", "days": "5"}), page=True
+    ),
+    ("POST", "/account/tokens/{token_id}/revoke"): Sample(
+        EVERYONE, _form("/account/tokens/{own_token}/revoke", {}), page=True
+    ),
+    ("POST", "/account/delete"): Sample(
+        EVERYONE, _form("/account/delete", {"confirm": "{username}"}), page=True
+    ),
+}
+
+
+def test_every_write_route_has_a_sample_request() -> None:
+    routes = {(m, p) for m, p, rule in write_routes() if rule not in ALWAYS}
+    assert routes - set(SAMPLES) == set(), "add a sample request for these routes"
+
+
+def _audit_count() -> int:
+    with open_context() as ctx:
+        return int(ctx.session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def _setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
+    answer = web.post(
+        "/api/v1/items",
+        json={"title": "Diaspora bonds", "text": "Bonds for the diaspora.", "countries": ["SEN"]},
+        headers=people["partner"].headers,
+    )
+    assert answer.status_code == 201, answer.text
+    return {"owned": answer.json()["id"]}
+
+
+def _own_token(username: str) -> int:
+    from gcmhub.accounts.actions import token_list
+
+    with open_context() as ctx:
+        return token_list(ctx, username)[0].id
+
+
+@pytest.mark.parametrize("route", sorted(SAMPLES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_each_role_may_write_only_where_its_rule_allows(
+    route: tuple[str, str], web: TestClient, people: dict[str, Person]
+) -> None:
+    sample = SAMPLES[route]
+    made = _setting(web, people)
+    made["others_token"] = _own_token("partner")
+    for role in [None, *ROLES]:
+        person = people[role] if role else None
+        client = TestClient(web.app)
+        extra = {**made, "username": "nobody", "own_token": made["others_token"]}
+        if person is not None:
+            extra["username"] = person.username
+            extra["own_token"] = _own_token(person.username)
+            if sample.page:
+                extra["csrf"] = sign_in(client, person.username)
+        elif sample.page:
+            client.get("/login")  # the public gets a form token, but no session
+            extra["csrf"] = client.cookies.get("gcmhub_csrf") or ""
+        before = _audit_count()
+        answer = sample.call(client, person, extra)
+        expected = role in sample.allowed
+        if expected:
+            assert answer.status_code < 400, (role, answer.status_code, answer.text[:300])
+            assert _audit_count() > before, (role, "a write must leave an audit entry")
+        else:
+            assert answer.status_code in (401, 403), (role, answer.status_code, answer.text[:300])
+            assert _audit_count() == before, (role, "a refused write must change nothing")
