@@ -109,13 +109,13 @@ def head_revision() -> str | None:
 def upgrade(url: str) -> tuple[str | None, str | None]:
     """Upgrade the database to the newest schema; return (before, after) revisions."""
     engine = engine_for(url)
-    before = current_revision(engine)
     config = alembic_config(url)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Several web workers may start at once: one upgrades, the others wait for it,
             # then find the schema current (the lock ends with the transaction).
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
+        before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return before, current_revision(engine)

@@ -1,8 +1,8 @@
 """Who may write knowledge items and their tags.
 
-Curators may change any item; a partner only the items it added; a country focal point the
-items it added and items about its countries only (every country of the item must be one of
-its countries); the public reads published items only.
+Curators may change any item; a partner only the items it added; a country focal point only
+items about its countries (every country of the item must be one of its own, also after the
+change); the public reads published items only.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ def item_update(actor: Actor, scope: Any) -> bool:
     assert isinstance(scope, ItemScope)
     if actor.has("curator"):
         return True
-    if actor.user_id is not None and scope.owner_id == actor.user_id:
-        return actor.has("partner", "focal_point")
-    return actor.has("focal_point") and _in_countries(actor, scope)
+    if actor.has("focal_point") and _in_countries(actor, scope):
+        return True  # a focal point's scope is its countries, whoever added the item
+    owner = actor.user_id is not None and scope.owner_id == actor.user_id
+    return owner and actor.has("partner")
 
 
 @rule("item_read_unpublished", "drafts are read by their author and curators", scope="read")
