@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from gcmhub.auth import allowed
-from gcmhub.errors import Forbidden, NotFound
-from gcmhub.knowledge import actions, curation
+from gcmhub.errors import Forbidden, InvalidInput, NotFound
+from gcmhub.knowledge import actions, curation, editing
 from gcmhub.knowledge.listing import item_list
+from gcmhub.knowledge.schemas import ItemCreate, ItemUpdate
 from gcmhub.taxonomy.actions import concept_show, scheme_show
 from gcmhub.web.deps import ContextDep, filters_from
 from gcmhub.web.i18n import N_, negotiate, translations
@@ -131,27 +134,6 @@ def _download_link(q: str, mode: str, sort: str, filters: dict[str, list[str]]) 
     return "/api/v1/search?" + urlencode(wanted)
 
 
-@router.get("/items/{ref}")
-def item_page(request: Request, ctx: ContextDep, ref: str) -> Response:
-    item = actions.item_show(ctx, ref)
-    tags = sorted(
-        (t for t in item.tags if t.status != "rejected"),
-        key=lambda t: (t.concept.split(":")[0], -(t.score or 1.0)),
-    )
-    return render(
-        request,
-        "item.html",
-        active="search",
-        item=item,
-        tags=tags,
-        related=actions.item_related(ctx, ref),
-        types=TYPES,
-        origins=ORIGINS,
-        statuses=STATUSES,
-        paragraphs=[p.strip() for p in item.text.split("\n\n") if p.strip()],
-    )
-
-
 @router.get("/objectives")
 def objectives_page(request: Request, ctx: ContextDep) -> Response:
     facets = actions.item_search(ctx, "", limit=1, mode="lexical").facets.get("objective", [])
@@ -224,3 +206,147 @@ def curate_reject(
     check_form(request, ctx, csrf)
     curation.tag_reject(ctx, item, concept)
     return RedirectResponse("/curate", status_code=303)
+
+
+def item_scope(ctx: Any, ref: str) -> Any:
+    """Return the scope of an item by reference (who added it, its countries)."""
+    from sqlalchemy import select
+
+    from gcmhub.knowledge.editing import item_scope as scope_of
+    from gcmhub.knowledge.models import Item
+
+    item = ctx.session.scalar(select(Item).where(Item.ref == ref))
+    return scope_of(ctx, item)
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _form_page(
+    request: Request, item: dict[str, str], error: str | None = None, ref: str | None = None
+) -> Response:
+    return render(
+        request,
+        "item_form.html",
+        status_code=422 if error else 200,
+        active="search",
+        item=item,
+        error=error,
+        ref=ref,
+        types=TYPES,
+        csrf=request.state.csrf,
+    )
+
+
+FORM_FIELDS = (
+    "title",
+    "text",
+    "type",
+    "url",
+    "publisher",
+    "licence",
+    "date",
+    "countries",
+    "objectives",
+    "status",
+)
+
+
+@router.get("/items/new")
+def item_new_page(request: Request, ctx: ContextDep) -> Response:
+    if not ctx.actor.signed_in:
+        return RedirectResponse("/login?next=/items/new", status_code=303)
+    start = {"type": "practice", "status": "published"}
+    if ctx.actor.countries:
+        start["countries"] = ", ".join(sorted(ctx.actor.countries))
+    return _form_page(request, start)
+
+
+def _create_or_update(
+    request: Request, ctx: Any, form: dict[str, str], ref: str | None
+) -> Response:
+    given: dict[str, Any] = {
+        "title": form.get("title", ""),
+        "text": form.get("text", ""),
+        "url": form.get("url") or None,
+        "publisher": form.get("publisher") or None,
+        "licence": form.get("licence") or None,
+        "date_published": form.get("date") or None,
+        "countries": _list(form.get("countries", "")),
+        "status": form.get("status") or "published",
+    }
+    try:
+        if ref is None:
+            extra: dict[str, Any] = {
+                "type": form.get("type") or "practice",
+                "objectives": _list(form.get("objectives", "")),
+            }
+            created = editing.item_create(ctx, ItemCreate.model_validate({**given, **extra}))
+            ref = created.id
+        else:
+            editing.item_update(ctx, ref, ItemUpdate.model_validate(given))
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "form"
+        return _form_page(request, form, f"{where}: {first['msg']}", ref)
+    except InvalidInput as refused:
+        return _form_page(request, form, str(refused), ref)
+    return RedirectResponse(f"/items/{ref}", status_code=303)
+
+
+@router.post("/items/new", openapi_extra={"x-rule": "item_create"})
+async def item_new_submit(request: Request, ctx: ContextDep) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items() if k in (*FORM_FIELDS, "csrf")}
+    check_form(request, ctx, form.pop("csrf", ""))
+    return await run_in_threadpool(_create_or_update, request, ctx, form, None)
+
+
+@router.get("/items/{ref}/edit")
+def item_edit_page(request: Request, ctx: ContextDep, ref: str) -> Response:
+    if not ctx.actor.signed_in:
+        return RedirectResponse(f"/login?next=/items/{ref}/edit", status_code=303)
+    item = actions.item_show(ctx, ref)
+    countries = [t.concept.split(":", 1)[1] for t in item.tags if t.concept.startswith("country:")]
+    shown = {
+        "title": item.title,
+        "text": item.text,
+        "type": item.type,
+        "url": item.url or "",
+        "publisher": item.publisher or "",
+        "licence": item.licence or "",
+        "date": str(item.date_published or ""),
+        "countries": ", ".join(countries),
+        "status": item.status,
+    }
+    return _form_page(request, shown, None, ref)
+
+
+@router.post("/items/{ref}/edit", openapi_extra={"x-rule": "item_update"})
+async def item_edit_submit(request: Request, ctx: ContextDep, ref: str) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items() if k in (*FORM_FIELDS, "csrf")}
+    check_form(request, ctx, form.pop("csrf", ""))
+    return await run_in_threadpool(_create_or_update, request, ctx, form, ref)
+
+
+# Registered last: /items/new and /items/{ref}/edit must match before this catch-all.
+@router.get("/items/{ref}")
+def item_page(request: Request, ctx: ContextDep, ref: str) -> Response:
+    item = actions.item_show(ctx, ref)
+    tags = sorted(
+        (t for t in item.tags if t.status != "rejected"),
+        key=lambda t: (t.concept.split(":")[0], -(t.score or 1.0)),
+    )
+    return render(
+        request,
+        "item.html",
+        active="search",
+        item=item,
+        tags=tags,
+        related=actions.item_related(ctx, ref),
+        editable=ctx.actor.signed_in and allowed(ctx.actor, "item_update", item_scope(ctx, ref)),
+        types=TYPES,
+        origins=ORIGINS,
+        statuses=STATUSES,
+        paragraphs=[p.strip() for p in item.text.split("\n\n") if p.strip()],
+    )

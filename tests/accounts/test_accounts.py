@@ -332,3 +332,42 @@ def test_https_responses_carry_hsts(people: dict[str, Person]) -> None:
         assert "max-age" in client.get("/api/v1/schemes").headers["strict-transport-security"]
     with TestClient(create_app()) as client:
         assert "strict-transport-security" not in client.get("/api/v1/schemes").headers
+
+
+def test_a_focal_point_adds_an_item_about_its_country_from_the_page(
+    web: TestClient, people: dict[str, Person]
+) -> None:
+    csrf = sign_in(web, "focal-mex")
+    form = web.get("/items/new")
+    assert form.status_code == 200 and 'value="MEX"' in form.text
+    fields = {
+        "csrf": csrf,
+        "title": "Ventanilla de salud",
+        "text": "Health desks in consulates.",
+        "type": "practice",
+        "countries": "Mexico",
+        "objectives": "15",
+        "status": "published",
+    }
+    answer = web.post("/items/new", data=fields, follow_redirects=False)
+    assert answer.status_code == 303
+    ref = answer.headers["location"].removeprefix("/items/")
+    item = web.get(f"/api/v1/items/{ref}").json()
+    assert {"country:MEX", "objective:15"} <= {t["concept"] for t in item["tags"]}
+    assert 'href="/items/' + ref + '/edit"' in web.get(f"/items/{ref}").text
+
+
+def test_a_bad_item_form_is_shown_again_with_the_error_and_nothing_is_stored(
+    web: TestClient, people: dict[str, Person]
+) -> None:
+    csrf = sign_in(web, "partner")
+    before = _audits()
+    for fields in (
+        {"title": "No", "text": "Too short a title."},
+        {"title": "Unknown country", "text": "x", "countries": "Atlantis"},
+        {"title": "Bad date", "text": "x", "date": "yesterday"},
+    ):
+        answer = web.post("/items/new", data={"csrf": csrf, **fields})
+        assert answer.status_code == 422, fields
+        assert 'role="alert"' in answer.text and fields["title"] in answer.text  # kept
+    assert _audits() == before

@@ -109,6 +109,16 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         _form("/curate/reject", {"item": "gcm-20a", "concept": "cluster:2"}),
         page=True,
     ),
+    ("POST", "/items/new"): Sample(
+        {"partner", "focal_mex", "curator", "admin"},
+        _form("/items/new", {"title": "Help desk", "text": "A desk.", "countries": "MEX"}),
+        page=True,
+    ),
+    ("POST", "/items/{ref}/edit"): Sample(
+        {"partner", "curator", "admin"},
+        _form("/items/{owned}/edit", {"title": "Renamed", "text": "Bonds.", "countries": "SEN"}),
+        page=True,
+    ),
     ("POST", "/account/tokens"): Sample(
         EVERYONE, _form("/account/tokens", {"name": "matrix", "days": "5"}), page=True
     ),
