@@ -200,3 +200,29 @@ def test_the_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_the_main_c
     expect(page.locator("main#content")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("main #q")).to_be_focused()
+
+
+def test_a_curator_signs_in_and_confirms_a_suggested_tag(page: Page) -> None:
+    from gcmhub.accounts.actions import user_add
+    from gcmhub.runtime import open_context
+
+    with open_context() as ctx:
+        user_add(ctx, "ana", ["curator"], password="a long enough password")
+    page.goto("/curate")
+    expect(page).to_have_url(re.compile(r"/login\?next=/curate$"))
+    page.locator("#username").fill("ana")
+    page.locator("#password").fill("a long enough password")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(re.compile(r"/curate$"))
+    first = page.locator("table tbody tr").first
+    item = first.locator("th a").get_attribute("href")
+    concept = first.locator("td code").first.inner_text()
+    first.get_by_role("button", name="Confirm").click()
+
+    expect(page).to_have_url(re.compile(r"/curate$"))
+    tags = page.request.get(f"/api/v1/items/{(item or '').removeprefix('/items/')}").json()["tags"]
+    decided = next(t for t in tags if t["concept"] == concept)
+    assert decided["status"] == "confirmed" and decided["origin"] == "curator"
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
