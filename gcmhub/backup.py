@@ -221,22 +221,26 @@ def rebuild_vectors(progress: Progress | None = None) -> int:
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir(parents=True)
     try:
-        count = 0
         index = VectorIndex(fresh, get_embedder().dim, "items", settings.ann_threshold)
-        with session_scope() as session:
-            ctx = Context(session)
-            rows = session.execute(
-                select(Item.id, Item.title, Item.text)
-                .where(Item.embedded_hash == Item.content_hash)
-                .order_by(Item.id)
-            ).all()
-            for start in range(0, len(rows), BATCH):
-                chunk = rows[start : start + BATCH]
-                matrix = embed_passages(ctx, [item_passage(r.title, r.text) for r in chunk])
-                index.upsert([r.id for r in chunk], matrix)
-                if progress is not None:
-                    progress(len(chunk))
-            count = len(index)
+        embedded = select(Item.id, Item.title, Item.text).where(
+            Item.embedded_hash == Item.content_hash
+        )
+        last = -1
+        while True:  # a batch at a time, by id: the texts of every item need not fit in memory
+            with session_scope() as session:
+                chunk = session.execute(
+                    embedded.where(Item.id > last).order_by(Item.id).limit(BATCH)
+                ).all()
+                if not chunk:
+                    break
+                matrix = embed_passages(
+                    Context(session), [item_passage(r.title, r.text) for r in chunk]
+                )
+            index.upsert([r.id for r in chunk], matrix)
+            last = chunk[-1].id
+            if progress is not None:
+                progress(len(chunk))
+        count = len(index)
         index.save()
         del index
         old = folder.with_name(f".vectors-old-{os.getpid()}")

@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar
 from gcmhub.errors import BadParameter
 
 MALFORMED = "malformed cursor; pass the `next` value of the previous page"
+MAX_CHARS = 2000  # our cursors hold a sort key and an id: far shorter
 
 
 def encode_cursor(position: dict[str, Any]) -> str:
@@ -21,10 +22,12 @@ def encode_cursor(position: dict[str, Any]) -> str:
 
 def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
     """Return the position a cursor holds; refuse one that is not ours (parameter `cursor`)."""
+    if len(cursor) > MAX_CHARS:
+        raise BadParameter("cursor", MALFORMED)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         position = json.loads(raw)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise BadParameter("cursor", MALFORMED) from None
     if not isinstance(position, dict) or any(key not in position for key in keys):
         raise BadParameter("cursor", MALFORMED)

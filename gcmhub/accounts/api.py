@@ -14,10 +14,11 @@ from gcmhub.accounts.schemas import PersonalData
 from gcmhub.downloads import format_of
 from gcmhub.errors import Unauthorized
 from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.responses import download
 from gcmhub.web.session import require_token
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPONSES)
 
 
 def _username(ctx: ContextDep) -> str:
@@ -66,6 +67,6 @@ def audit(
 ) -> Response | AuditPage:
     filters_from(request, {"cursor", "limit", "format"}, [])
     page = audit_list(ctx, cursor, limit)  # checks the reader may see the trail
-    if format is not None:
+    if format:
         return download(AUDIT, audit_stream(ctx.actor), format_of(format))
     return page

@@ -16,6 +16,7 @@ from gcmhub.context import Actor, Context
 from gcmhub.cursors import MALFORMED, decode_cursor, encode_cursor, follow
 from gcmhub.downloads import Table
 from gcmhub.errors import BadParameter
+from gcmhub.types import UtcDateTime
 
 
 def now() -> datetime:
@@ -59,7 +60,7 @@ class AuditRow(BaseModel):
     """One entry of the audit trail."""
 
     id: int
-    at: datetime
+    at: UtcDateTime
     actor: str
     action: str
     target: str

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from gcmhub.types import UtcDateTime
 
 
 class UserPublic(BaseModel):
@@ -19,7 +20,7 @@ class UserPublic(BaseModel):
     roles: list[str]
     countries: list[str]
     active: bool
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TokenPublic(BaseModel):
@@ -29,10 +30,10 @@ class TokenPublic(BaseModel):
     name: str
     prefix: str
     scopes: list[str]
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: UtcDateTime
+    expires_at: UtcDateTime
+    revoked_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
 
 
 class TokenCreated(TokenPublic):

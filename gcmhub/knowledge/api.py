@@ -25,10 +25,11 @@ from gcmhub.knowledge.schemas import (
     TagSuggestions,
 )
 from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.responses import cached_json, download
 from gcmhub.web.session import require_token
 
-router = APIRouter(prefix="/api/v1", tags=["knowledge"])
+router = APIRouter(prefix="/api/v1", tags=["knowledge"], responses=PROBLEM_RESPONSES)
 
 FILTERS_NOTE = (
     " Any facet is a filter: `objective`, `action`, `principle`, `cluster`, `sdg-target`, "
@@ -57,10 +58,12 @@ def items_list(
     format: FormatQuery = None,
 ) -> Response:
     filters = filters_from(request, {"sort", "cursor", "limit", "format"}, actions.facet_names(ctx))
-    if format is not None:
+    if format:
         fmt = format_of(format)
+        count = item_list(ctx, filters, sort, None, 1).count
         rows = item_stream(PUBLIC, filters, sort)
-        return download(ITEMS, rows, fmt, {"filters": filters, "sort": sort})
+        head = {"count": count, "next": None, "filters": filters, "sort": sort}
+        return download(ITEMS, rows, fmt, head)  # JSON: an ItemPage holding every item
     return cached_json(request, item_list(ctx, filters, sort, cursor, limit))
 
 
@@ -113,7 +116,7 @@ def search(
 ) -> Response:
     fixed = {"q", "mode", "sort", "limit", "offset", "format"}
     filters = filters_from(request, fixed, actions.facet_names(ctx))
-    fmt = format_of(format) if format is not None else None
+    fmt = format_of(format) if format else None
     results = actions.item_search(ctx, q, filters, limit, offset, mode, sort)
     if fmt is not None:
         head = results.model_dump(exclude={"hits", "facets"})

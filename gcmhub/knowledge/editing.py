@@ -179,7 +179,7 @@ def item_update(ctx: Context, ref: str, changes: ItemUpdate) -> ItemPublic:
             )
     given.pop("countries", None)
     for name, value in given.items():
-        if name in ("title", "text") and value is None:
+        if name in ("title", "text", "status") and value is None:
             raise InvalidInput(f"{name} cannot be empty")
         setattr(
             item,

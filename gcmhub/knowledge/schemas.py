@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
+
+from gcmhub.types import UtcDateTime
 
 
 class Provenance(BaseModel):
@@ -105,7 +107,7 @@ class ItemSummary(BaseModel):
     licence: str | None
     concepts: list[str]
     source_file: str | None
-    updated_at: datetime
+    updated_at: UtcDateTime
 
 
 class ItemPage(BaseModel):
@@ -153,7 +155,7 @@ class ItemCounts(BaseModel):
 
     total: int
     by_type: dict[str, int]
-    updated: datetime | None
+    updated: UtcDateTime | None
 
 
 class ItemCreate(BaseModel):

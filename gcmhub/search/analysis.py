@@ -48,9 +48,22 @@ def stemmer(language: str | None) -> Stemmer.Stemmer | None:
 
 @lru_cache(maxsize=262_144)
 def fold(word: str) -> str:
-    """Lower-case a word and strip its diacritics, as the FTS5 tokenizer does."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Lower-case a word and strip its diacritics, as the FTS5 tokenizer does.
+
+    FTS5's `unicode61 remove_diacritics 2` strips diacritics from Latin letters only, and
+    folds no compatibility forms: so does this. (Decomposing everything turned "й" into "и",
+    "أ" into "ا" and every Hangul syllable into jamo, which FTS5 then never matched.)
+    """
+    folded: list[str] = []
+    for char in word.lower():
+        if unicodedata.combining(char) and folded and folded[-1].isascii():
+            continue  # a diacritic typed after its letter ("e" + U+0301)
+        if (0xC0 <= ord(char) < 0x250 or 0x1E00 <= ord(char) < 0x1F00) and char not in "ǡ":
+            base = unicodedata.normalize("NFD", char)  # FTS5 keeps "ǡ" (a table gap)
+            if base[0].isascii() and all(unicodedata.combining(c) for c in base[1:]):
+                char = base[0]
+        folded.append(char)
+    return "".join(folded)
 
 
 def tokens(text: str) -> list[str]:

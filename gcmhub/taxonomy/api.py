@@ -14,9 +14,10 @@ from gcmhub.taxonomy import actions
 from gcmhub.taxonomy.exports import CONCEPTS, SCHEMES
 from gcmhub.taxonomy.schemas import ConceptPage, ConceptPublic, SchemePublic, SchemeSummary
 from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.responses import cached_json, download
 
-router = APIRouter(prefix="/api/v1", tags=["taxonomy"])
+router = APIRouter(prefix="/api/v1", tags=["taxonomy"], responses=PROBLEM_RESPONSES)
 FormatQuery = Annotated[
     str | None, Query(description="Download the whole list: csv, json or jsonld (SKOS).")
 ]
@@ -26,7 +27,7 @@ FormatQuery = Annotated[
 def schemes_list(request: Request, ctx: ContextDep, format: FormatQuery = None) -> Response:
     filters_from(request, {"format"}, [])
     schemes = actions.scheme_list(ctx)
-    if format is not None:
+    if format:
         return download(SCHEMES, schemes, format_of(format))
     return cached_json(request, [s.model_dump() for s in schemes])
 
@@ -53,7 +54,7 @@ def concepts_list(
     format: FormatQuery = None,
 ) -> Response:
     filters_from(request, {"cursor", "limit", "format"}, [])
-    if format is not None:
+    if format:
         fmt = format_of(format)
         return download(CONCEPTS, actions.concept_stream(PUBLIC, scheme), fmt, {"scheme": scheme})
     return cached_json(request, actions.concept_list(ctx, scheme, cursor, limit))

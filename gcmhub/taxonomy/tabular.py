@@ -80,6 +80,10 @@ def parse_json(text: str) -> Any:
         return json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
         raise TaxonomyError(f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        raise TaxonomyError("not usable JSON: a number with too many digits") from None
+    except RecursionError:
+        raise TaxonomyError("not usable JSON: arrays or objects nested too deeply") from None
 
 
 def concept_from_fields(fields: Mapping[str, Any], place: str) -> ConceptData:

@@ -14,6 +14,7 @@ from .segments import Document, Problem, Segment
 
 _TEXT_FIELDS = ("type", "url", "language", "publisher")
 _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Invalid(Exception):
@@ -78,9 +79,32 @@ def _record(line: str) -> dict[str, object]:
         raise _Invalid(
             f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
         ) from None
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        raise _Invalid("not usable JSON (a number with too many digits)") from None
+    except RecursionError:
+        raise _Invalid("not usable JSON (arrays or objects nested too deeply)") from None
     if not isinstance(value, dict):
         raise _Invalid(f"expected a JSON object, found {_json_type(value)}")
+    surrogate = _lone_surrogate(value)
+    if surrogate is not None:  # "\ud800" escapes half of a UTF-16 pair: no text can hold it
+        raise _Invalid(f"holds an escaped lone surrogate (\\u{ord(surrogate):04x}), not text")
     return value
+
+
+def _lone_surrogate(value: object) -> str | None:
+    """Return a lone surrogate found in a JSON value's strings (keys too), if any."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if found := _SURROGATE.search(item):
+                return found.group()
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _record_id(record: dict[str, object]) -> str:

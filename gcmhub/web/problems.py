@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,6 +29,26 @@ TITLES = {  # shown translated on error pages; English in problem JSON
     422: N_("Invalid input"),
     429: N_("Too many requests"),
     500: N_("Internal server error"),
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: what went wrong, and the parameter at fault when there is one."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    parameter: str | None = None
+
+
+PROBLEM_SCHEMA = Problem.model_json_schema()
+# Every API operation documents its refusals as problem JSON (FastAPI would otherwise list a
+# 422 with its own validation shape, which this application never sends).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": TITLES[code], "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}}
+    for code in (400, 401, 403, 404, 409, 413, 414, 422, 429)
 }
 
 

@@ -9,6 +9,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gcmhub.web.app import create_app
+from gcmhub.web.limits import LOGINS, WRITES
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits() -> Iterator[None]:
+    """Start every test with empty rate-limit windows (they live in the process)."""
+    LOGINS.clear()
+    WRITES.clear()
+    yield
+    LOGINS.clear()
+    WRITES.clear()
 
 
 @pytest.fixture
