@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -43,13 +43,15 @@ def _distributions(url: str, title: str) -> list[dict[str, Any]]:
 def _when(value: datetime | None) -> dict[str, str] | None:
     if value is None:
         return None
-    return {"@value": value.isoformat(timespec="seconds"), "@type": "xsd:dateTime"}
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored in UTC
+    return {"@value": aware.isoformat(timespec="seconds"), "@type": "xsd:dateTime"}
 
 
 def catalog(ctx: Context) -> dict[str, Any]:
     """Return the DCAT catalogue of the site's datasets as JSON-LD."""
     base = get_settings().public_url.rstrip("/")
     counts = item_counts(ctx)
+    updated = counts.updated.replace(tzinfo=None) if counts.updated else None
     loaded = dict(ctx.session.execute(select(Scheme.id, Scheme.loaded_at)).all())
     datasets: list[dict[str, Any]] = [
         {
@@ -61,7 +63,7 @@ def catalog(ctx: Context) -> dict[str, Any]:
                 "knowledge items with their tags to the GCM taxonomy and their provenance."
             ),
             "dct:rights": ITEM_RIGHTS,
-            "dct:modified": _when(counts.updated),
+            "dct:modified": _when(updated),
             "dcat:landingPage": {"@id": f"{base}/search"},
             "dcat:keyword": ["migration", "Global Compact for Migration", "practices"],
             "dcat:distribution": _distributions(f"{base}/api/v1/items", "Knowledge items"),
@@ -102,7 +104,7 @@ def catalog(ctx: Context) -> dict[str, Any]:
         "dct:title": "GCM Hub open data",
         "dct:description": "Datasets of the GCM Hub knowledge platform.",
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "GCM Hub"},
-        "dct:modified": _when(max([d for d in (counts.updated, newest) if d], default=None)),
+        "dct:modified": _when(max([d for d in (updated, newest) if d], default=None)),
         "dct:hasVersion": __version__,
         "dcat:dataset": datasets,
     }
