@@ -57,7 +57,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from gcmhub import __version__
-from gcmhub.db import MIGRATIONS, _sqlite_pragmas, alembic_config, head_revision
+from gcmhub.db import MIGRATIONS, _sqlite_pragmas, alembic_config, database_url, head_revision
 from gcmhub.errors import Conflict, GcmhubError, InvalidInput
 from gcmhub.settings import get_settings
 
@@ -114,7 +114,7 @@ def backup_create(path: Path, overwrite: bool = False) -> BackupReport:
     The archive is written to `path` + ``.part`` and renamed when complete, so a failed backup
     never leaves a truncated file under the name. An existing file is kept unless `overwrite`.
     """
-    url = make_url(get_settings().url)
+    url = make_url(database_url(get_settings().url))
     path = path.expanduser()
     if path.is_dir():
         path = path / default_archive_name()
@@ -164,7 +164,7 @@ def backup_restore(
     schema is newer than this code's, an archive of another kind of database, and (unless
     `force`) a database that already holds knowledge. Rebuilds the vector files afterwards.
     """
-    url = make_url(get_settings().url)
+    url = make_url(database_url(get_settings().url))
     kind = url.get_backend_name()
     if kind not in ("sqlite", "postgresql"):
         raise InvalidInput(f"backups support SQLite and PostgreSQL, not {url.drivername}")
@@ -381,7 +381,7 @@ def _refuse_non_empty(counts: dict[str, int]) -> None:
 def _migrate(prepared: Path) -> None:
     """Upgrade the prepared copy to the newest schema, as first use would, before installing."""
     url = f"sqlite:///{prepared}"
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(database_url(url), poolclass=NullPool)
     try:
         event.listen(engine, "connect", _sqlite_pragmas)
         config = alembic_config(url)

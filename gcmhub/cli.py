@@ -36,11 +36,14 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the database URL and its schema revision."""
+    from sqlalchemy import make_url
+
     from gcmhub.db import current_revision, engine_for, head_revision
 
     url = get_settings().url
     out.print(
-        f"{url}\nrevision {current_revision(engine_for(url)) or 'none'} (newest {head_revision()})"
+        f"{make_url(url).render_as_string(hide_password=True)}\n"
+        f"revision {current_revision(engine_for(url)) or 'none'} (newest {head_revision()})"
     )
 
 

@@ -1,4 +1,9 @@
-"""Engine, sessions, the declarative base and schema upgrades (Alembic)."""
+"""Engine, sessions, the declarative base and schema upgrades (Alembic).
+
+SQLite (the default, a file in the data folder) or PostgreSQL (`DATABASE_URL`, driven by
+psycopg 3): the same models and migrations serve both; the few places that differ check the
+dialect (the lexical index in migration 0001 and gcmhub/search/).
+"""
 
 from __future__ import annotations
 
@@ -81,10 +86,18 @@ def _create_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     url = database_url(url)
+    engine = create_engine(url, pool_pre_ping=True)
     if dialect_of(url) == "postgresql":
-        # Timestamps without a time zone (CURRENT_TIMESTAMP defaults) are UTC, as on SQLite.
-        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
-    return create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "connect", _postgres_session)
+    return engine
+
+
+def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
+    # Timestamps without a time zone (the CURRENT_TIMESTAMP defaults) are UTC, as on SQLite,
+    # whatever the server's default time zone.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
 
 
 def alembic_config(url: str) -> Config:

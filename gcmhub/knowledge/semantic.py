@@ -17,7 +17,6 @@ from gcmhub.knowledge.models import Item, ItemConcept
 from gcmhub.knowledge.tagging import Tagger, build_tagger
 from gcmhub.search.embedder import get_embedder
 from gcmhub.search.embedding_cache import EmbeddingCache
-from gcmhub.search.sqlite_index import SqliteIndex
 from gcmhub.search.vectors import VectorIndex
 from gcmhub.settings import get_settings
 from gcmhub.taxonomy.actions import scheme_ids
@@ -144,7 +143,9 @@ def knowledge_embed_pending(
         vectors.upsert(ids, matrix)
         for scheme in schemes:
             _autotag(ctx, scheme, ids, matrix)
-        SqliteIndex(ctx.session).update_facets(facet_values(ctx, ids))
+        from gcmhub.knowledge.actions import item_index
+
+        item_index(ctx).update_facets(facet_values(ctx, ids))
         ctx.session.execute(
             update(Item),
             [{"id": row.id, "embedded_hash": row.content_hash} for row in chunk],

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from gcmhub.accounts.audit import now
 from gcmhub.accounts.models import ApiToken, AuditEntry, User
+from gcmhub.db import engine_for
 from gcmhub.knowledge.models import Item, ItemConcept
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
@@ -161,13 +162,10 @@ def test_the_audit_trail_cannot_be_changed_or_deleted(
     web: TestClient, people: dict[str, Person], demo_data: Path
 ) -> None:
     web.post("/api/v1/items/gcm-20a/tags/objective:20/confirm", headers=people["curator"].headers)
-    database = sqlite3.connect(demo_data / "gcmhub.db")
-    try:
-        for statement in ("UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-                database.execute(statement)
-    finally:
-        database.close()
+    engine = engine_for(get_settings().url)
+    for statement in ("UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(statement))
     assert _audits() >= 1
 
 
