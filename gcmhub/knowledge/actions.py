@@ -393,7 +393,8 @@ def tag_suggest(ctx: Context, request: TagRequest) -> TagSuggestions:
     if any(len(t) > MAX_TAG_CHARS for t in request.texts):
         raise InvalidInput(f"each text may hold at most {MAX_TAG_CHARS} characters")
     tagger = scheme_tagger(ctx, request.scheme)
-    vectors = embed_passages(ctx, request.texts)
+    texts = [t.replace("\x00", "") for t in request.texts]  # PostgreSQL text holds no NUL
+    vectors = embed_passages(ctx, texts)
     found = tagger.suggest(vectors, k=request.k)
     return TagSuggestions(
         scheme=request.scheme,

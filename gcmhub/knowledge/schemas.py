@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from gcmhub.types import UtcDateTime
 
@@ -158,8 +158,15 @@ class ItemCounts(BaseModel):
     updated: UtcDateTime | None
 
 
+def _no_nul(value: object) -> object:
+    """Drop NUL characters, which no text column of PostgreSQL can hold."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class ItemCreate(BaseModel):
     """A knowledge item written on the web or through the API."""
+
+    _clean = field_validator("*", mode="before")(_no_nul)
 
     title: str = Field(min_length=3, max_length=500)
     text: str = Field(min_length=1, max_length=50_000)
@@ -176,6 +183,8 @@ class ItemCreate(BaseModel):
 
 class ItemUpdate(BaseModel):
     """Changes to an item: only the fields given change."""
+
+    _clean = field_validator("*", mode="before")(_no_nul)
 
     title: str | None = Field(default=None, min_length=3, max_length=500)
     text: str | None = Field(default=None, min_length=1, max_length=50_000)

@@ -327,3 +327,10 @@ def test_the_api_works_on_an_empty_database(empty_site: TestClient) -> None:
     text = empty_site.get("/api/v1/items", params={"format": "csv"}).text
     assert text.splitlines() == [text.splitlines()[0]] and text.startswith("id,type,title")
     assert json.loads(empty_site.get("/api/v1/items?format=json").text)["data"] == []
+
+
+def test_a_text_with_a_nul_character_is_tagged_not_a_server_error(site: TestClient) -> None:
+    body = {"texts": ["Remittance\x00 fees for migrants"], "scheme": "objective"}
+    answer = site.post("/api/v1/tagging/suggest", json=body)
+    assert answer.status_code == 200
+    assert answer.json()["suggestions"][0]
