@@ -9,6 +9,11 @@ from pydantic import BaseModel, Field, field_validator
 from gcmhub.types import UtcDateTime
 
 
+def _no_nul(value: object) -> object:
+    """Drop NUL characters, which no text column of PostgreSQL can hold."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Provenance(BaseModel):
     """Where an item's text was read from."""
 
@@ -130,6 +135,8 @@ class RelatedItem(BaseModel):
 class TagRequest(BaseModel):
     """Texts to tag with the concepts of a scheme."""
 
+    _clean = field_validator("scheme", mode="before")(_no_nul)
+
     texts: list[str] = Field(min_length=1, max_length=100)
     scheme: str = "objective"
     k: int = Field(default=3, ge=1, le=20)
@@ -156,11 +163,6 @@ class ItemCounts(BaseModel):
     total: int
     by_type: dict[str, int]
     updated: UtcDateTime | None
-
-
-def _no_nul(value: object) -> object:
-    """Drop NUL characters, which no text column of PostgreSQL can hold."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 class ItemCreate(BaseModel):

@@ -56,6 +56,10 @@ class Guard:
             )
             await refusal(scope, receive, send)
             return
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            refusal = problems.problem(400, "the address holds a NUL character", None)
+            await refusal(scope, receive, send)
+            return
         if len(scope["query_string"]) + len(scope["path"]) > self.max_chars:
             refusal = problems.problem(
                 414,

@@ -334,3 +334,10 @@ def test_a_text_with_a_nul_character_is_tagged_not_a_server_error(site: TestClie
     answer = site.post("/api/v1/tagging/suggest", json=body)
     assert answer.status_code == 200
     assert answer.json()["suggestions"][0]
+
+
+def test_a_nul_character_in_an_address_or_a_scheme_is_refused(site: TestClient) -> None:
+    assert site.get("/api/v1/concepts/objective%3A1%00").status_code == 400
+    assert site.get("/api/v1/items", params={"sort": "id\x00"}).status_code == 400
+    answer = site.post("/api/v1/tagging/suggest", json={"texts": ["x"], "scheme": "\x00"})
+    assert answer.status_code in (404, 422)
