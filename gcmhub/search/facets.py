@@ -69,6 +69,20 @@ class FacetIndex:
 
     # -- facets ---------------------------------------------------------------------------
 
+    fts: str  # the text table of the subclass, and its record-id column
+    fts_key: str
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove records by id from the text table and the facet table."""
+        wanted = list(ids)
+        if not wanted:
+            return
+        listed, params = self._ids("ids", wanted)
+        self.session.execute(
+            text(f"DELETE FROM {self.fts} WHERE {self.fts_key} IN ({listed})"), params
+        )
+        self._delete_facets(wanted)
+
     def update_facets(self, facets: Mapping[int, Mapping[str, Sequence[str]]]) -> None:
         """Replace the facet values of records whose text did not change."""
         self._delete_facets(list(facets))

@@ -31,6 +31,7 @@ class SqliteIndex(FacetIndex):
     ):
         super().__init__(session, name, facet_max_rows, total_facet)
         self.fts = f"{name}_fts"
+        self.fts_key = "rowid"
 
     def upsert(self, records: Iterable[IndexRecord]) -> int:
         """Add or replace records in one batch."""
@@ -52,15 +53,6 @@ class SqliteIndex(FacetIndex):
         )
         self._insert_facets({r.id: r.facets for r in batch})
         return len(batch)
-
-    def delete(self, ids: Iterable[int]) -> None:
-        """Remove records by id."""
-        wanted = list(ids)
-        if not wanted:
-            return
-        listed, params = self._ids("ids", wanted)
-        self.session.execute(text(f"DELETE FROM {self.fts} WHERE rowid IN ({listed})"), params)
-        self._delete_facets(wanted)
 
     def rank(
         self, query: str, filters: Filters | None = None, limit: int = 10, offset: int = 0
