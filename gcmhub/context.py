@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from sqlalchemy.orm import Session
 
@@ -47,3 +48,5 @@ class Context:
 
     session: Session
     actor: Actor = SYSTEM
+    # Emails to send once the transaction has committed (gcmhub.mail), never before.
+    outbox: list[EmailMessage] = field(default_factory=list)

@@ -42,6 +42,14 @@ class Conflict(GcmhubError):
     title = "Conflict"
 
 
+class TransitionRefused(Conflict):
+    """A workflow step that is not allowed from the record's state; names the allowed ones."""
+
+    def __init__(self, message: str, allowed: list[str]):
+        super().__init__(message)
+        self.allowed = allowed
+
+
 class Unauthorized(GcmhubError):
     """The request needs a signed-in person or a valid token."""
 

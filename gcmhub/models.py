@@ -1,12 +1,29 @@
 """Every table, imported in one place so migrations see the whole schema."""
 
-from gcmhub.accounts.models import ApiToken, AuditEntry, LoginSession, User
+from gcmhub.accounts.models import ApiToken, AuditEntry, LoginSession, Notification, User
 from gcmhub.db import Base
+from gcmhub.fund.models import Proposal
+from gcmhub.hub.models import (
+    Attachment,
+    Engagement,
+    Offer,
+    Provider,
+    RequestEvent,
+    SupportRequest,
+)
 from gcmhub.knowledge.models import Item, ItemConcept, Source
 from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
 __all__ = [
+    "Attachment",
+    "Engagement",
+    "Notification",
+    "Offer",
+    "Proposal",
+    "Provider",
+    "RequestEvent",
+    "SupportRequest",
     "ApiToken",
     "AuditEntry",
     "Base",

@@ -23,7 +23,12 @@ def open_context(actor: Actor = SYSTEM) -> Iterator[Context]:
             taxonomy_ensure_builtin(Context(session, SYSTEM))
         _ready.add(url)
     with session_scope(url) as session:
-        yield Context(session, actor)
+        ctx = Context(session, actor)
+        yield ctx
+    if ctx.outbox:  # committed: now the notices may leave
+        from gcmhub.mail import mail_send
+
+        mail_send(ctx.outbox)
 
 
 def reset() -> None:

@@ -109,6 +109,21 @@ class Settings(BaseSettings):
         ge=256,
         description="Longest query string a web request may carry (longer: HTTP 414).",
     )
+    hub_deadlines: str = Field(
+        default="submitted=5,triaged=10,matched=15,in_progress=120,resolved=30",
+        description="Days a hub request may stay in each state before it is overdue "
+        "(a working assumption of this project, not a published UN standard).",
+    )
+    smtp_host: str = Field(
+        default="", description="Mail relay for notifications; empty: in-app notices only."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Mail relay port.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the relay.")
+    smtp_user: str = Field(default="", description="Relay user name, if it needs one.")
+    smtp_password: str = Field(default="", description="Relay password (keep it in the env).")
+    mail_from: str = Field(
+        default="GCM Hub <gcmhub@localhost>", description="Sender of notification emails."
+    )
 
     @field_validator("languages")
     @classmethod
@@ -120,6 +135,15 @@ class Settings(BaseSettings):
                 Locale.parse(code)
             except (UnknownLocaleError, ValueError):
                 raise ValueError(f"'{code}' is not a language code (en, fr, es, ar…)") from None
+        return value
+
+    @field_validator("hub_deadlines")
+    @classmethod
+    def _known_states(cls, value: str) -> str:
+        from gcmhub.hub.workflow import REQUEST_STATES
+        from gcmhub.workflow import parse_deadlines
+
+        parse_deadlines(value, REQUEST_STATES)
         return value
 
     @property

@@ -14,3 +14,12 @@ def _utc(value: datetime) -> datetime:
 
 # Times are stored in UTC without a zone; on the way out they say so (RFC 3339 with +00:00).
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def no_nul(value: object) -> object:
+    """Drop NUL characters, which no text column of PostgreSQL can hold."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
+    return value

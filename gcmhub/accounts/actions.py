@@ -8,7 +8,7 @@ import pycountry
 from sqlalchemy import delete, select, update
 
 from gcmhub.accounts.audit import audit_record, now
-from gcmhub.accounts.models import ROLES, ApiToken, AuditEntry, LoginSession, User
+from gcmhub.accounts.models import ROLES, ApiToken, AuditEntry, LoginSession, Notification, User
 from gcmhub.accounts.passwords import (
     MIN_LENGTH,
     digest,
@@ -299,7 +299,9 @@ def token_revoke(ctx: Context, token_id: int) -> TokenPublic:
 
 
 def personal_data_export(ctx: Context, username: str) -> PersonalData:
-    """Return everything held about a person: the account, tokens, and the writes they made."""
+    """Return everything held about a person: account, tokens, writes, notices, expert profiles."""
+    from gcmhub.hub.providers import provider_personal_data
+
     user = _user(ctx, username)
     authorize(ctx, "personal_data_export", user.id)
     entries = ctx.session.scalars(
@@ -309,6 +311,13 @@ def personal_data_export(ctx: Context, username: str) -> PersonalData:
         account=_public(user),
         tokens=token_list(ctx, username),
         audit=[{"at": e.at.isoformat(), "action": e.action, "target": e.target} for e in entries],
+        notices=[
+            {"at": n.at.isoformat(), "subject": n.subject, "link": n.link}
+            for n in ctx.session.scalars(
+                select(Notification).where(Notification.user_id == user.id)
+            )
+        ],
+        expert_profiles=provider_personal_data(ctx, user.id),
     )
 
 
@@ -323,6 +332,10 @@ def personal_data_delete(ctx: Context, username: str) -> None:
     anonymous = f"deleted-{user.id}"
     ctx.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     ctx.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    ctx.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    from gcmhub.hub.providers import provider_forget_person
+
+    provider_forget_person(ctx, user.id)
     user.username, user.display_name, user.email = anonymous, None, None
     user.organization, user.active, user.consent_at = None, False, None
     user.password_hash = hash_password(new_secret())

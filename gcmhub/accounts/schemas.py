@@ -56,3 +56,16 @@ class PersonalData(BaseModel):
     account: UserPublic
     tokens: list[TokenPublic]
     audit: list[dict[str, Any]]
+    notices: list[dict[str, Any]] = []
+    expert_profiles: list[dict[str, Any]] = []
+
+
+class NoticePublic(BaseModel):
+    """A notice for the person reading it."""
+
+    id: int
+    at: UtcDateTime
+    subject: str
+    body: str
+    link: str | None
+    read_at: UtcDateTime | None

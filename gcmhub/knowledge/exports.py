@@ -17,6 +17,7 @@ SCHEMA_TYPES = {
     "event": "Event",
     "pledge": "CreativeWork",
     "dataset": "Dataset",
+    "solution": "HowTo",
 }
 CONTEXT: dict[str, Any] = {"@vocab": "https://schema.org/"}
 

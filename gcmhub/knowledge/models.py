@@ -29,6 +29,7 @@ ITEM_TYPES = (
     "event",
     "pledge",
     "dataset",
+    "solution",
 )
 
 

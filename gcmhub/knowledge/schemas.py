@@ -6,12 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field, field_validator
 
-from gcmhub.types import UtcDateTime
-
-
-def _no_nul(value: object) -> object:
-    """Drop NUL characters, which no text column of PostgreSQL can hold."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
+from gcmhub.types import UtcDateTime, no_nul
 
 
 class Provenance(BaseModel):
@@ -135,7 +130,7 @@ class RelatedItem(BaseModel):
 class TagRequest(BaseModel):
     """Texts to tag with the concepts of a scheme."""
 
-    _clean = field_validator("scheme", mode="before")(_no_nul)
+    _clean = field_validator("scheme", mode="before")(no_nul)
 
     texts: list[str] = Field(min_length=1, max_length=100)
     scheme: str = "objective"
@@ -168,7 +163,7 @@ class ItemCounts(BaseModel):
 class ItemCreate(BaseModel):
     """A knowledge item written on the web or through the API."""
 
-    _clean = field_validator("*", mode="before")(_no_nul)
+    _clean = field_validator("*", mode="before")(no_nul)
 
     title: str = Field(min_length=3, max_length=500)
     text: str = Field(min_length=1, max_length=50_000)
@@ -186,7 +181,7 @@ class ItemCreate(BaseModel):
 class ItemUpdate(BaseModel):
     """Changes to an item: only the fields given change."""
 
-    _clean = field_validator("*", mode="before")(_no_nul)
+    _clean = field_validator("*", mode="before")(no_nul)
 
     title: str | None = Field(default=None, min_length=3, max_length=500)
     text: str | None = Field(default=None, min_length=1, max_length=50_000)

@@ -54,6 +54,7 @@ TYPES = {
     "event": N_("Event"),
     "pledge": N_("Pledge"),
     "dataset": N_("Dataset"),
+    "solution": N_("Solution"),
 }
 CODED_FACETS = {"objective", "action", "cluster", "principle", "sdg-target", "sdg-indicator"}
 SORTS = {

@@ -12,7 +12,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gcmhub.errors import BadParameter, GcmhubError, TooManyRequests, Unauthorized
+from gcmhub.errors import (
+    BadParameter,
+    GcmhubError,
+    TooManyRequests,
+    TransitionRefused,
+    Unauthorized,
+)
 from gcmhub.web.i18n import N_
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,7 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     parameter: str | None = None
+    allowed: list[str] | None = None  # a refused workflow step: the steps allowed instead
 
 
 PROBLEM_SCHEMA = Problem.model_json_schema()
@@ -91,7 +98,11 @@ def _answer(request: Request, status: int, detail: str, **extra: Any) -> Respons
 
 async def _refused(request: Request, error: Exception) -> Response:
     assert isinstance(error, GcmhubError)
-    extra = {"parameter": error.parameter} if isinstance(error, BadParameter) else {}
+    extra: dict[str, Any] = {}
+    if isinstance(error, BadParameter):
+        extra["parameter"] = error.parameter
+    if isinstance(error, TransitionRefused):
+        extra["allowed"] = error.allowed
     response = _answer(request, error.status, str(error), **extra)
     if isinstance(error, TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after)
