@@ -16,9 +16,7 @@ from gcmhub.mail import mail_compose
 from gcmhub.settings import get_settings
 
 
-def notify(
-    ctx: Context, user_ids: Iterable[int | None], subject: str, body: str, link: str
-) -> int:
+def notify(ctx: Context, user_ids: Iterable[int | None], subject: str, body: str, link: str) -> int:
     """Leave a notice for each person (not the one acting); return how many were left."""
     wanted = {uid for uid in user_ids if uid is not None and uid != ctx.actor.user_id}
     if not wanted:

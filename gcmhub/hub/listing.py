@@ -60,7 +60,7 @@ def _rows(ctx: Context, wanted: RequestFilter, sort: str) -> list[RequestRow]:
         region = names.regions([wanted.region])[0] if wanted.region else None
     except Exception as error:
         raise BadParameter("objective" if wanted.objective else "region", str(error)) from None
-    users = dict(ctx.session.execute(select(User.id, User.username)))
+    users = {uid: name for uid, name in ctx.session.execute(select(User.id, User.username))}
     stamp = now()
     rows: list[RequestRow] = []
     for request in ctx.session.scalars(query.order_by(SupportRequest.id)):

@@ -488,3 +488,30 @@ def request_match(ctx: Context, ref: str, limit: int = 10) -> Shortlist:
         raise BadParameter("limit", "limit must be between 1 and 50")
     request, _ = _readable(ctx, ref)
     return shortlist(ctx, need_of(ctx, request), request.ref, limit)
+
+
+def request_plan_accept(ctx: Context, ref: str) -> list[str]:
+    """Put the proposed integrated plan's providers in the request's plan (as proposed).
+
+    Returns the providers added; those already in the plan keep their status.
+    """
+    from gcmhub.auth import authorize
+    from gcmhub.hub.requests import _get, request_engage, request_plan, scope_of
+    from gcmhub.hub.schemas import EngageWrite
+
+    request = _get(ctx, ref)
+    authorize(ctx, "request_engage", scope_of(ctx, request))
+    plan = request_match(ctx, ref).plan
+    present = {e.provider for e in request_plan(ctx, request)}
+    added = []
+    for member in plan.providers:
+        if member.id in present:
+            continue
+        labels = [p.label for p in plan.parts if p.provider == member.id]
+        request_engage(
+            ctx,
+            ref,
+            EngageWrite(provider=member.id, parts=member.parts, role="; ".join(labels)),
+        )
+        added.append(member.id)
+    return added

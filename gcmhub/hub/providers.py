@@ -8,6 +8,7 @@ consent too.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -209,16 +210,18 @@ def provider_show(ctx: Context, ref: str) -> ProviderPublic:
 
 def provider_list(
     ctx: Context,
+    filters: Mapping[str, str | None] | None = None,
     *,
-    objective: str | None = None,
-    support_type: str | None = None,
-    region: str | None = None,
-    language: str | None = None,
-    kind: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[int, list[ProviderPublic]]:
-    """List the providers the reader may see, filtered; return the total and a page."""
+    """List the providers the reader may see, filtered; return the total and a page.
+
+    Filters: objective, support_type, region, language, kind (each a code or a label).
+    """
+    given = dict(filters or {})
+    objective, support_type = given.get("objective"), given.get("support_type")
+    region, language, kind = given.get("region"), given.get("language"), given.get("kind")
     query = select(Provider).order_by(Provider.name, Provider.id)
     if not allowed(ctx.actor, "provider_read_hidden", ProviderScope(-1)):
         query = query.where(Provider.consent_at.is_not(None), Provider.active)

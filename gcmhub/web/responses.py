@@ -16,6 +16,14 @@ from gcmhub.downloads import MEDIA_TYPES, Table, chunks
 MAX_AGE = 60  # seconds a client or proxy may reuse a read without asking again
 
 
+def cache_control(request: Request) -> str:
+    """Public answers may be shared by caches; a signed-in person's are theirs alone."""
+    actor = getattr(request.state, "actor", None)
+    if actor is not None and actor.signed_in:
+        return "private, no-cache"
+    return f"public, max-age={MAX_AGE}"
+
+
 def cached_json(request: Request, payload: BaseModel | Any, media_type: str = "") -> Response:
     """Answer with JSON, an ETag and caching headers; 304 when the client has this version."""
     if isinstance(payload, BaseModel):
@@ -23,7 +31,7 @@ def cached_json(request: Request, payload: BaseModel | Any, media_type: str = ""
     else:
         body = json.dumps(payload, ensure_ascii=False, default=str).encode()
     tag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={MAX_AGE}"}
+    headers = {"ETag": tag, "Cache-Control": cache_control(request)}
     wanted = request.headers.get("if-none-match", "")
     if tag in [t.strip().removeprefix("W/") for t in wanted.split(",")]:
         return Response(status_code=304, headers=headers)
@@ -35,6 +43,7 @@ def download(
     rows: Iterable[BaseModel],
     fmt: str,
     head: dict[str, Any] | None = None,
+    cache: str = f"public, max-age={MAX_AGE}",
 ) -> StreamingResponse:
     """Stream rows in a format, with a file name a browser saves them under."""
     extension = {"csv": "csv", "json": "json", "jsonld": "jsonld"}[fmt]
@@ -44,6 +53,6 @@ def download(
         media_type=MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'{disposition}; filename="{table.name}.{extension}"',
-            "Cache-Control": f"public, max-age={MAX_AGE}",
+            "Cache-Control": cache,
         },
     )
