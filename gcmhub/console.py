@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 from rich.console import Console
 
 out = Console(highlight=False)
@@ -20,8 +21,16 @@ def print_json(value: Any) -> None:
     elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
         text = "[" + ",\n".join(v.model_dump_json(indent=2) for v in value) + "]"
     else:
-        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=_plain)
     sys.stdout.write(text + "\n")
+
+
+def _plain(value: Any) -> Any:
+    """Turn models (also nested in dicts and lists), dates and the like into JSON values."""
+    try:
+        return to_jsonable_python(value)
+    except Exception:  # noqa: BLE001 - anything else is written as its text
+        return str(value)
 
 
 def fail(message: str) -> None:

@@ -11,7 +11,7 @@ from gcmhub.accounts.audit import now
 from gcmhub.accounts.models import User
 from gcmhub.auth import allowed
 from gcmhub.context import Context
-from gcmhub.errors import BadParameter
+from gcmhub.errors import BadParameter, InvalidInput
 from gcmhub.hub.concepts import Names, concept_refs, country_regions
 from gcmhub.hub.models import SupportRequest
 from gcmhub.hub.requests import overdue, scope_of
@@ -52,15 +52,17 @@ def _rows(ctx: Context, wanted: RequestFilter, sort: str) -> list[RequestRow]:
     if wanted.country:
         try:
             query = query.where(SupportRequest.country == names.country(wanted.country))
-        except Exception as error:
+        except InvalidInput as error:
             raise BadParameter("country", str(error)) from None
     objective = region = None
     try:
         objective = names.objectives([wanted.objective])[0] if wanted.objective else None
         region = names.regions([wanted.region])[0] if wanted.region else None
-    except Exception as error:
+    except InvalidInput as error:
         raise BadParameter("objective" if wanted.objective else "region", str(error)) from None
-    users = {uid: name for uid, name in ctx.session.execute(select(User.id, User.username))}
+    users: dict[int, str] = {}
+    for uid, username in ctx.session.execute(select(User.id, User.username)):
+        users[uid] = username
     stamp = now()
     rows: list[RequestRow] = []
     for request in ctx.session.scalars(query.order_by(SupportRequest.id)):

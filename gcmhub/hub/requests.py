@@ -212,7 +212,7 @@ def request_create(ctx: Context, data: RequestWrite) -> RequestPublic:
     notify(
         ctx,
         _secretariat_ids(ctx),
-        f"New request for support from {country}: {request.title}",
+        f"New request {request.ref} from {country}: {request.title}",
         "A Member State asked the hub for support. Assess and triage it.",
         f"/hub/requests/{request.ref}",
     )
@@ -544,3 +544,37 @@ def request_stats(ctx: Context) -> dict[str, int]:
     counts = dict.fromkeys(REQUEST_STATES, 0)
     counts.update({state: int(n) for state, n in rows})
     return counts
+
+
+def request_remind(ctx: Context) -> list[str]:
+    """Remind the assignee (or the whole secretariat) of each overdue request, once per state.
+
+    Meant for a daily timer (`gcmhub hub remind`); returns the requests reminded about.
+    """
+    stamp = now()
+    reminded = []
+    for request in ctx.session.scalars(
+        select(SupportRequest).where(
+            SupportRequest.due_at.is_not(None), SupportRequest.due_at < stamp
+        )
+    ):
+        already = ctx.session.scalar(
+            select(func.count()).where(
+                RequestEvent.request_id == request.id,
+                RequestEvent.kind == "remind",
+                RequestEvent.at >= request.state_since,
+            )
+        )
+        if already:
+            continue
+        days = (stamp - request.state_since).days
+        _event(ctx, request, "remind", f"overdue: {days} days {request.state}", internal=True)
+        notify(
+            ctx,
+            [request.assignee_id] if request.assignee_id else _secretariat_ids(ctx),
+            f"Overdue: request {request.ref} has been {request.state} for {days} days",
+            request.title,
+            f"/hub/requests/{request.ref}",
+        )
+        reminded.append(request.ref)
+    return reminded
