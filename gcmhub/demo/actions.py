@@ -66,3 +66,53 @@ def demo_load(ctx: Context, folder: Path) -> FileReport:
     if not path.exists() or path.read_text(encoding="utf-8") != content:
         path.write_text(content, encoding="utf-8")
     return knowledge_ingest(ctx, path, IngestOptions())
+
+
+HUB_DATA = Path(__file__).parent / "data"
+
+
+def demo_hub(ctx: Context) -> dict[str, int]:
+    """Load the hub's demo: providers and requests in several states (once).
+
+    The providers describe kinds of institutions (not real bodies) and the requests are
+    illustrative, both from the matching evaluation set (bench/data/matching/README.md).
+    """
+    from gcmhub.hub.loading import providers_load
+    from gcmhub.hub.matching import request_plan_accept
+    from gcmhub.hub.models import Provider
+    from gcmhub.hub.requests import request_create, request_engage, request_show, request_step
+    from gcmhub.hub.schemas import EngageWrite, RequestWrite, StepRequest
+
+    if ctx.session.scalar(select(Provider.id).limit(1)) is not None:
+        return {"providers": 0, "requests": 0}
+    loaded = providers_load(ctx, HUB_DATA / "hub_providers.jsonl", consent=True)
+    path = (
+        "triaged",
+        "matched",
+        "in_progress",
+        "resolved",
+        "closed",
+    )
+    lines = (HUB_DATA / "hub_requests.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        record = json.loads(line)
+        target = record.pop("state")
+        rating, lessons = record.pop("rating", None), record.pop("lessons", None)
+        ref = request_create(ctx, RequestWrite(**record)).id
+        for state in path[: path.index(target) + 1] if target in path else ():
+            if state == "matched":
+                request_plan_accept(ctx, ref)
+                for member in request_show(ctx, ref).plan:
+                    request_engage(
+                        ctx,
+                        ref,
+                        EngageWrite(
+                            provider=member.provider,
+                            parts=member.parts,
+                            role=member.role,
+                            status="confirmed",
+                        ),
+                    )
+            note = "" if state != "resolved" else "Illustrative demo entry."
+            request_step(ctx, ref, StepRequest(to=state, note=note, rating=rating, lessons=lessons))
+    return {"providers": loaded, "requests": len(lines)}

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gcmhub.console import out, print_json
-from gcmhub.demo.actions import demo_load
+from gcmhub.demo.actions import demo_hub, demo_load
 from gcmhub.knowledge.cli import embed_pending
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
@@ -19,8 +19,12 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     with open_context() as ctx:
         report = demo_load(ctx, get_settings().data_dir / "demo")
     embedded = embed_pending(show_progress=not as_json) if get_settings().semantic else 0
+    hub = {"providers": 0, "requests": 0}
+    if get_settings().semantic:  # matching and objective suggestions need the embeddings
+        with open_context() as ctx:
+            hub = demo_hub(ctx)
     if as_json:
-        print_json({**asdict(report), "embedded": embedded})
+        print_json({**asdict(report), "embedded": embedded, "hub": hub})
         return
     if report.status == "unchanged":
         out.print("The demo is already loaded.")
@@ -31,6 +35,10 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         )
     if embedded:
         out.print(f"{embedded} item(s) embedded and tagged.")
+    if hub["providers"]:
+        out.print(
+            f"Connection hub: {hub['providers']} providers and {hub['requests']} requests loaded."
+        )
     out.print('Try: gcmhub search "remittance costs"')
 
 

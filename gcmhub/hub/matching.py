@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 from sqlalchemy import func, select
@@ -81,6 +82,29 @@ class Profiles:
     vectors: np.ndarray
     postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     lengths: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _holders: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+    def holding(self, field_name: str, value: str) -> np.ndarray:
+        """Positions of the profiles whose list `field_name` holds `value`."""
+        index = self._holders.get(field_name)
+        if index is None:
+            lists: dict[str, list[int]] = {}
+            for position, row in enumerate(self.rows):
+                for held in _set(row[field_name]):
+                    lists.setdefault(held, []).append(position)
+            index = {k: np.array(v, dtype=np.int64) for k, v in lists.items()}
+            self._holders[field_name] = index
+        return index.get(value, np.zeros(0, dtype=np.int64))
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        """Where each provider (by database id) sits."""
+        return {int(str(row["id"])): i for i, row in enumerate(self.rows)}
+
+    @cached_property
+    def capacity(self) -> np.ndarray:
+        """How many engagements each profile takes at once."""
+        return np.array([int(str(row["capacity"])) for row in self.rows], dtype=np.float64)
 
     def bm25(self, text: str, k1: float = 1.2, b: float = 0.75) -> np.ndarray:
         """Score every profile for the words of `text` (any of en, fr, es stems)."""
@@ -198,84 +222,108 @@ def rank(
     method: str = "hybrid",
     outcomes: bool = True,
     query_vector: np.ndarray | None = None,
+    keep: int = 200,
 ) -> list[Ranked]:
-    """Score every profile for a need; return them best first."""
+    """Score every profile for a need; return the best `keep`, best first.
+
+    Each signal is computed for all profiles at once (numpy, inverted lists per field), so
+    ten thousand providers cost little more than the embedding of the need.
+    """
     from gcmhub.knowledge.semantic import embed_query
 
     if method not in METHODS:
         raise BadParameter("method", f"method is one of {', '.join(METHODS)}")
-    if not profiles.keys:
+    size = len(profiles.keys)
+    if not size:
         return []
-    cosine = np.zeros(len(profiles.keys))
+    cosine = np.zeros(size)
     if method != "lexical":
         vector = query_vector if query_vector is not None else embed_query(need.text)
         cosine = profiles.vectors @ vector
-    words = profiles.bm25(need.text) if method != "vector" else np.zeros(len(profiles.keys))
-    if method == "lexical":
-        order = np.argsort(-words, kind="stable")
-        return [Ranked(profiles.keys[i], float(words[i]), {}, profiles.rows[i]) for i in order]
-    if method == "vector":
-        order = np.argsort(-cosine, kind="stable")
-        return [Ranked(profiles.keys[i], float(cosine[i]), {}, profiles.rows[i]) for i in order]
+    words = profiles.bm25(need.text) if method != "vector" else np.zeros(size)
+    if method in ("lexical", "vector"):
+        single = words if method == "lexical" else cosine
+        order = np.argsort(-single, kind="stable")[:keep]
+        return [Ranked(profiles.keys[i], float(single[i]), {}, profiles.rows[i]) for i in order]
     low, high = float(cosine.min()), float(cosine.max())
-    meaning = (cosine - low) / (high - low) if high > low else np.zeros_like(cosine)
     best_words = float(words.max())
-    words_scaled = words / best_words if best_words > 0 else words
-    ids = [int(str(r["id"])) for r in profiles.rows]
-    loads = provider_loads(ctx)
-    ratings = provider_ratings(ctx) if outcomes else {}
+    signals = {
+        "meaning": (cosine - low) / (high - low) if high > low else np.zeros(size),
+        "words": words / best_words if best_words > 0 else words,
+        "objectives": _share(profiles, "objectives", need.objectives),
+        "support": _share(profiles, "support", need.support_types),
+        "region": _region(profiles, need),
+        "language": _any(profiles, "languages", need.languages),
+        "availability": _availability(ctx, profiles, need),
+        "outcomes": _outcomes(ctx, profiles) if outcomes else np.zeros(size),
+    }
+    score = sum(WEIGHTS[name] * values for name, values in signals.items())
+    assert isinstance(score, np.ndarray)
+    order = np.argsort(-score, kind="stable")[:keep]
+    return [
+        Ranked(
+            profiles.keys[i],
+            float(score[i]),
+            {name: float(values[i]) for name, values in signals.items()},
+            profiles.rows[i],
+        )
+        for i in order
+    ]
+
+
+def _share(profiles: Profiles, field: str, wanted: frozenset[str]) -> np.ndarray:
+    """The share of `wanted` each profile holds in a field."""
+    counts = np.zeros(len(profiles.keys))
+    for value in wanted:
+        counts[profiles.holding(field, value)] += 1
+    return counts / len(wanted) if wanted else counts
+
+
+def _any(profiles: Profiles, field: str, wanted: frozenset[str]) -> np.ndarray:
+    """1 where a profile holds any of `wanted` (everywhere when nothing is wanted)."""
+    if not wanted:
+        return np.ones(len(profiles.keys))
+    held: np.ndarray = np.minimum(_share(profiles, field, wanted) * len(wanted), 1.0)
+    return held
+
+
+def _region(profiles: Profiles, need: Need) -> np.ndarray:
+    fit = np.zeros(len(profiles.keys))
+    fit[profiles.holding("regions", WORLD)] = 0.3
+    for region in need.regions:
+        fit[profiles.holding("regions", region)] = 0.6
+    if need.country:
+        fit[profiles.holding("countries", need.country)] = 1.0
+    return fit
+
+
+def _availability(ctx: Context, profiles: Profiles, need: Need) -> np.ndarray:
+    """0.5 for capacity left (and still available), 0.5 for a modality asked."""
+    load = np.zeros(len(profiles.keys))
+    for provider_id, count in provider_loads(ctx).items():
+        position = profiles.position.get(provider_id)
+        if position is not None:
+            load[position] = count
     today = date.today()
-    ranked = []
-    for i, row in enumerate(profiles.rows):
-        signals = {
-            "meaning": float(meaning[i]),
-            "words": float(words_scaled[i]),
-            "objectives": _share(need.objectives, row["objectives"]),
-            "support": _share(need.support_types, row["support"]),
-            "region": _region(need, row),
-            "language": 1.0
-            if not need.languages or need.languages & _set(row["languages"])
-            else 0.0,
-            "availability": _availability(need, row, loads.get(ids[i], 0), today),
-            "outcomes": _outcomes(ratings.get(ids[i])),
-        }
-        score = sum(WEIGHTS[name] * value for name, value in signals.items())
-        ranked.append(Ranked(profiles.keys[i], score, signals, row))
-    ranked.sort(key=lambda r: -r.score)
-    return ranked
+    ended = np.array([isinstance(r["until"], date) and r["until"] < today for r in profiles.rows])
+    free = (load < profiles.capacity) & ~ended
+    fit: np.ndarray = 0.5 * free + 0.5 * _any(profiles, "modalities", need.modalities)
+    return fit
+
+
+def _outcomes(ctx: Context, profiles: Profiles) -> np.ndarray:
+    """Past ratings: (mean - 3) / 2, shrunk by n / (n + 1); 0 for the unrated."""
+    values = np.zeros(len(profiles.keys))
+    for provider_id, (mean, count) in provider_ratings(ctx).items():
+        position = profiles.position.get(provider_id)
+        if position is not None:
+            values[position] = (mean - 3.0) / 2.0 * count / (count + 1)
+    return values
 
 
 def _set(value: object) -> frozenset[str]:
     assert isinstance(value, frozenset)
     return value
-
-
-def _share(wanted: frozenset[str], offered: object) -> float:
-    return len(wanted & _set(offered)) / len(wanted) if wanted else 0.0
-
-
-def _region(need: Need, row: dict[str, object]) -> float:
-    if need.country and need.country in _set(row["countries"]):
-        return 1.0
-    regions = _set(row["regions"])
-    if need.regions & regions:
-        return 0.6
-    return 0.3 if WORLD in regions else 0.0
-
-
-def _availability(need: Need, row: dict[str, object], load: int, today: date) -> float:
-    capacity = int(str(row["capacity"]))
-    until = row["until"]
-    free = load < capacity and (until is None or (isinstance(until, date) and until >= today))
-    mode = not need.modalities or bool(need.modalities & _set(row["modalities"]))
-    return (0.5 if free else 0.0) + (0.5 if mode else 0.0)
-
-
-def _outcomes(rating: tuple[float, int] | None) -> float:
-    if rating is None:
-        return 0.0
-    mean, count = rating
-    return (mean - 3.0) / 2.0 * count / (count + 1)
 
 
 def _reasons(ctx: Context, need: Need, ranked: Ranked) -> list[Reason]:
