@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -299,7 +299,7 @@ def offer_create(ctx: Context, data: OfferWrite, ref: str | None = None) -> Offe
 
 
 def offer_withdraw(ctx: Context, ref: str) -> None:
-    """Take an offer down (it ends today)."""
+    """Take an offer down: it ended yesterday, so it is no longer current."""
     offer = ctx.session.scalar(select(Offer).where(Offer.ref == ref))
     if offer is None:
         raise NotFound(f"no offer '{ref}'")
@@ -307,8 +307,10 @@ def offer_withdraw(ctx: Context, ref: str) -> None:
     assert provider is not None
     authorize(ctx, "offer_write", ProviderScope(provider.owner_id))
     before = {"valid_until": str(offer.valid_until) if offer.valid_until else None}
-    offer.valid_until = date.today()
-    audit_record(ctx, "offer_withdraw", f"offer:{ref}", before, {"valid_until": str(date.today())})
+    offer.valid_until = date.today() - timedelta(days=1)
+    audit_record(
+        ctx, "offer_withdraw", f"offer:{ref}", before, {"valid_until": str(offer.valid_until)}
+    )
 
 
 def _offer_public(ctx: Context, offer: Offer, provider: Provider) -> OfferPublic:
