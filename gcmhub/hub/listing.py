@@ -14,7 +14,7 @@ from gcmhub.context import Context
 from gcmhub.errors import BadParameter, InvalidInput
 from gcmhub.hub.concepts import Names, concept_refs, country_regions
 from gcmhub.hub.models import SupportRequest
-from gcmhub.hub.requests import overdue, scope_of
+from gcmhub.hub.requests import engaged_owners, overdue, scope_of
 from gcmhub.hub.schemas import RequestPage, RequestRow
 from gcmhub.hub.workflow import OPEN_STATES, REQUEST_STATES
 
@@ -65,8 +65,9 @@ def _rows(ctx: Context, wanted: RequestFilter, sort: str) -> list[RequestRow]:
         users[uid] = username
     stamp = now()
     rows: list[RequestRow] = []
+    owners = engaged_owners(ctx)
     for request in ctx.session.scalars(query.order_by(SupportRequest.id)):
-        scope = scope_of(ctx, request)
+        scope = scope_of(ctx, request, owners=owners.get(request.id, set()))
         if not allowed(ctx.actor, "request_read", scope):
             continue
         inside = ctx.actor.has("curator") or allowed(ctx.actor, "request_update", scope)

@@ -66,18 +66,36 @@ def _suggest(ctx: Context, need: str) -> list[dict[str, Any]]:
     ]
 
 
-def scope_of(ctx: Context, request: SupportRequest, target: str | None = None) -> RequestScope:
-    """Return what the rules look at for a request."""
-    owners = ctx.session.scalars(
-        select(Provider.owner_id)
-        .join(Engagement, Engagement.provider_id == Provider.id)
-        .where(Engagement.request_id == request.id, Engagement.status != "dropped")
+def engaged_owners(ctx: Context, request_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """Return, per request, the accounts owning a provider engaged on it (one query)."""
+    query = (
+        select(Engagement.request_id, Provider.owner_id)
+        .join(Provider, Provider.id == Engagement.provider_id)
+        .where(Engagement.status != "dropped", Provider.owner_id.is_not(None))
     )
+    if request_ids is not None:
+        query = query.where(Engagement.request_id.in_(request_ids))
+    found: dict[int, set[int]] = {}
+    for request_id, owner in ctx.session.execute(query):
+        if owner is not None:
+            found.setdefault(request_id, set()).add(owner)
+    return found
+
+
+def scope_of(
+    ctx: Context,
+    request: SupportRequest,
+    target: str | None = None,
+    owners: set[int] | None = None,
+) -> RequestScope:
+    """Return what the rules look at for a request (`owners`: engaged owners, if known)."""
+    if owners is None:
+        owners = engaged_owners(ctx, [request.id]).get(request.id, set())
     return RequestScope(
         request.country,
         request.requester_id,
         request.confidentiality,
-        frozenset(o for o in owners if o is not None),
+        frozenset(owners),
         target,
     )
 

@@ -255,3 +255,17 @@ def test_the_queue_filters_and_exports(web: TestClient, people: dict[str, Person
     lines = csv.text.strip().splitlines()
     assert lines[0].startswith("id,title,country,region,objectives")
     assert len(lines) == 3
+
+
+def test_a_need_in_spanish_gets_its_objective_suggested(
+    web: TestClient, people: dict[str, Person]
+) -> None:
+    made = file_request(
+        web,
+        people["focal_mex"],
+        objectives=[],
+        need="Queremos reducir el costo de las remesas que envían los trabajadores migrantes a "
+        "sus familias y promover la inclusión financiera de los migrantes.",
+    )
+    assert made["language"] == "es"
+    assert made["suggested"][0]["concept"] == "objective:20", made["suggested"]
