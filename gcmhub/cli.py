@@ -52,8 +52,10 @@ def _register() -> None:
     from gcmhub.backup_cli import register as backups
     from gcmhub.demo.cli import register as demo
     from gcmhub.export_cli import register as export
+    from gcmhub.hub.cli import register as hub
     from gcmhub.knowledge.cli import register as knowledge
     from gcmhub.knowledge.tag_cli import register as tagging
+    from gcmhub.practices.cli import register as practices
     from gcmhub.taxonomy.cli import register as taxonomy
     from gcmhub.web.cli import register as web
 
@@ -65,6 +67,8 @@ def _register() -> None:
     accounts(app)
     web(app)
     backups(app)
+    hub(app)
+    practices(app)
 
 
 _register()

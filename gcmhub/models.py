@@ -12,6 +12,12 @@ from gcmhub.hub.models import (
     SupportRequest,
 )
 from gcmhub.knowledge.models import Item, ItemConcept, Source
+from gcmhub.practices.models import (
+    PracticeCall,
+    PracticeEvent,
+    PracticeReview,
+    PracticeSubmission,
+)
 from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
@@ -20,6 +26,10 @@ __all__ = [
     "Engagement",
     "Notification",
     "Offer",
+    "PracticeCall",
+    "PracticeEvent",
+    "PracticeReview",
+    "PracticeSubmission",
     "Proposal",
     "Provider",
     "RequestEvent",

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         description="Days a hub request may stay in each state before it is overdue "
         "(a working assumption of this project, not a published UN standard).",
     )
+    practice_deadlines: str = Field(
+        default="submitted=10,in_review=30,clarification_requested=21",
+        description="Days a practice submission may stay in each state before it is overdue "
+        "(a working assumption of this project, not a published UN standard).",
+    )
     smtp_host: str = Field(
         default="", description="Mail relay for notifications; empty: in-app notices only."
     )
@@ -144,6 +149,15 @@ class Settings(BaseSettings):
         from gcmhub.workflow import parse_deadlines
 
         parse_deadlines(value, REQUEST_STATES)
+        return value
+
+    @field_validator("practice_deadlines")
+    @classmethod
+    def _known_practice_states(cls, value: str) -> str:
+        from gcmhub.practices.workflow import PRACTICE_STATES
+        from gcmhub.workflow import parse_deadlines
+
+        parse_deadlines(value, PRACTICE_STATES)
         return value
 
     @property

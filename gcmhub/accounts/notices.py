@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 
-from gcmhub.accounts.audit import now
+from gcmhub.accounts.audit import audit_record, now
 from gcmhub.accounts.models import Notification, User
 from gcmhub.accounts.schemas import NoticePublic
 from gcmhub.auth import authorize
@@ -65,4 +65,6 @@ def notice_read_all(ctx: Context) -> int:
         .where(Notification.user_id == ctx.actor.user_id, Notification.read_at.is_(None))
         .values(read_at=now())
     )
-    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+    count = int(done.rowcount or 0)  # type: ignore[attr-defined]
+    audit_record(ctx, "notice_read", f"user:{ctx.actor.user_id}", None, {"marked_read": count})
+    return count

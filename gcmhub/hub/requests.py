@@ -292,9 +292,15 @@ def _public(
         created_at=request.created_at,
         updated_at=request.updated_at,
         events=[
+            # Outside readers see the steps only, without who took them (a requester's
+            # account name could tell who asked).
             EventPublic.model_validate(e, from_attributes=True)
+            if inside
+            else EventPublic.model_validate(e, from_attributes=True).model_copy(
+                update={"actor": ""}
+            )
             for e in events
-            if inside and (secretariat or not e.internal) or (not inside and e.kind == "step")
+            if (inside and (secretariat or not e.internal)) or (not inside and e.kind == "step")
         ],
         attachments=[
             AttachmentPublic.model_validate(a, from_attributes=True)

@@ -99,8 +99,12 @@ def create_app() -> FastAPI:
     from gcmhub import __version__
     from gcmhub.accounts import api as accounts_api
     from gcmhub.accounts import views as accounts_views
+    from gcmhub.hub import api as hub_api
+    from gcmhub.hub import views as hub_views
     from gcmhub.knowledge import api as knowledge_api
     from gcmhub.knowledge import views as knowledge_views
+    from gcmhub.practices import api as practices_api
+    from gcmhub.practices import views as practices_views
     from gcmhub.taxonomy import api as taxonomy_api
     from gcmhub.taxonomy import views as taxonomy_views
     from gcmhub.web import pages
@@ -133,6 +137,10 @@ def create_app() -> FastAPI:
         taxonomy_views.router,
         accounts_api.router,
         accounts_views.router,
+        hub_api.router,
+        hub_views.router,
+        practices_api.router,
+        practices_views.router,
     ):
         app.include_router(router)
     return app

@@ -20,7 +20,7 @@ from gcmhub.web.i18n import COOKIE, direction, locale_of, negotiate, offered, tr
 TEMPLATES = Path(__file__).parent / "templates"
 PART_TEMPLATES = [
     Path(__file__).parent.parent / part / "templates"
-    for part in ("knowledge", "taxonomy", "accounts")
+    for part in ("knowledge", "taxonomy", "accounts", "practices", "hub")
 ]
 
 
@@ -53,6 +53,23 @@ def _toggled(request: Request, name: str, value: str) -> str:
     else:
         params.append((name, value))
     return request.url.path + ("?" + urlencode(params) if params else "")
+
+
+def _unread_notices(request: Request) -> int:
+    """Count the signed-in reader's unread notices, for the header (0 when it cannot tell)."""
+    actor = getattr(request.state, "actor", PUBLIC)
+    if not actor.signed_in:
+        return 0
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gcmhub.accounts.notices import notice_unread
+    from gcmhub.runtime import open_context
+
+    try:
+        with open_context(actor) as ctx:
+            return notice_unread(ctx)
+    except SQLAlchemyError:
+        return 0
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -96,6 +113,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             language_name=language_name,
             actor=getattr(request.state, "actor", PUBLIC),
             session_csrf=getattr(request.state, "csrf", None),
+            unread_notices=lambda: _unread_notices(request),
             with_query=lambda **changes: _with_query(request, **changes),
             toggled=lambda name, value: _toggled(request, name, value),
             **context,

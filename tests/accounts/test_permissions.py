@@ -6,8 +6,6 @@ a rule registered in a part's auth.py) and gets a sample request below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,6 +18,9 @@ from gcmhub.auth import load_rules
 from gcmhub.runtime import open_context
 from gcmhub.web.app import create_app
 from tests.accounts.conftest import ROLES, Person, sign_in
+from tests.accounts.samples import Sample, api_call, form_call
+from tests.hub.samples import HUB_SAMPLES, hub_setting
+from tests.practices.samples import PRACTICE_SAMPLES, practice_setting
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Signing in and out (anyone, with a valid form) and POSTs that store nothing.
@@ -55,80 +56,60 @@ def test_every_write_route_declares_a_registered_rule() -> None:
     assert missing == [], "write routes without an authorization rule"
 
 
-@dataclass
-class Sample:
-    """How to call one write route, and which roles may."""
-
-    allowed: set[str]
-    call: Callable[[TestClient, Person | None, dict[str, Any]], Any]
-    page: bool = False  # a form: signed in with a session and a CSRF token
-
-
-def _api(method: str, path: str, body: dict[str, Any] | None = None) -> Callable[..., Any]:
-    def call(client: TestClient, person: Person | None, made: dict[str, Any]) -> Any:
-        headers = person.headers if person else {}
-        url = path.format(**made)
-        return client.request(method, url, json=body, headers=headers)
-
-    return call
-
-
-def _form(path: str, fields: dict[str, str]) -> Callable[..., Any]:
-    def call(client: TestClient, person: Person | None, made: dict[str, Any]) -> Any:
-        data = {k: v.format(**made) for k, v in fields.items()}
-        data["csrf"] = made.get("csrf", "")
-        return client.post(path.format(**made), data=data, follow_redirects=False)
-
-    return call
-
-
 EVERYONE = set(ROLES)
 NEW_ITEM = {"title": "Consular help desk", "text": "A one-stop desk.", "countries": ["MEX"]}
 SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/items"): Sample(
-        {"partner", "focal_mex", "curator", "admin"}, _api("POST", "/api/v1/items", NEW_ITEM)
+        {"partner", "focal_mex", "curator", "admin"}, api_call("POST", "/api/v1/items", NEW_ITEM)
     ),
     ("PATCH", "/api/v1/items/{ref}"): Sample(
         {"partner", "curator", "admin"},  # the partner's own item, about Senegal
-        _api("PATCH", "/api/v1/items/{owned}", {"title": "Renamed by a test"}),
+        api_call("PATCH", "/api/v1/items/{owned}", {"title": "Renamed by a test"}),
     ),
     ("POST", "/api/v1/items/{ref}/tags/{concept}/confirm"): Sample(
-        {"curator", "admin"}, _api("POST", "/api/v1/items/gcm-20a/tags/objective:20/confirm")
+        {"curator", "admin"}, api_call("POST", "/api/v1/items/gcm-20a/tags/objective:20/confirm")
     ),
     ("POST", "/api/v1/items/{ref}/tags/{concept}/reject"): Sample(
-        {"curator", "admin"}, _api("POST", "/api/v1/items/gcm-20a/tags/cluster:2/reject")
+        {"curator", "admin"}, api_call("POST", "/api/v1/items/gcm-20a/tags/cluster:2/reject")
     ),
-    ("DELETE", "/api/v1/me"): Sample(EVERYONE, _api("DELETE", "/api/v1/me")),
+    ("DELETE", "/api/v1/me"): Sample(EVERYONE, api_call("DELETE", "/api/v1/me")),
     ("POST", "/curate/confirm"): Sample(
         {"curator", "admin"},
-        _form("/curate/confirm", {"item": "gcm-20a", "concept": "objective:20"}),
+        form_call("/curate/confirm", {"item": "gcm-20a", "concept": "objective:20"}),
         page=True,
     ),
     ("POST", "/curate/reject"): Sample(
         {"curator", "admin"},
-        _form("/curate/reject", {"item": "gcm-20a", "concept": "cluster:2"}),
+        form_call("/curate/reject", {"item": "gcm-20a", "concept": "cluster:2"}),
         page=True,
     ),
     ("POST", "/items/new"): Sample(
         {"partner", "focal_mex", "curator", "admin"},
-        _form("/items/new", {"title": "Help desk", "text": "A desk.", "countries": "MEX"}),
+        form_call("/items/new", {"title": "Help desk", "text": "A desk.", "countries": "MEX"}),
         page=True,
     ),
     ("POST", "/items/{ref}/edit"): Sample(
         {"partner", "curator", "admin"},
-        _form("/items/{owned}/edit", {"title": "Renamed", "text": "Bonds.", "countries": "SEN"}),
+        form_call(
+            "/items/{owned}/edit", {"title": "Renamed", "text": "Bonds.", "countries": "SEN"}
+        ),
         page=True,
     ),
     ("POST", "/account/tokens"): Sample(
-        EVERYONE, _form("/account/tokens", {"name": "matrix", "days": "5"}), page=True
+        EVERYONE, form_call("/account/tokens", {"name": "matrix", "days": "5"}), page=True
     ),
     ("POST", "/account/tokens/{token_id}/revoke"): Sample(
-        EVERYONE, _form("/account/tokens/{own_token}/revoke", {}), page=True
+        EVERYONE, form_call("/account/tokens/{own_token}/revoke", {}), page=True
     ),
     ("POST", "/account/delete"): Sample(
-        EVERYONE, _form("/account/delete", {"confirm": "{username}"}), page=True
+        EVERYONE, form_call("/account/delete", {"confirm": "{username}"}), page=True
     ),
 }
+
+
+# Each part keeps the samples of its own write routes beside its tests.
+SAMPLES.update(HUB_SAMPLES)
+SAMPLES.update(PRACTICE_SAMPLES)
 
 
 def test_every_write_route_has_a_sample_request() -> None:
@@ -148,7 +129,10 @@ def _setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
         headers=people["partner"].headers,
     )
     assert answer.status_code == 201, answer.text
-    return {"owned": answer.json()["id"]}
+    made = {"owned": answer.json()["id"]}
+    made.update(hub_setting(web, people))
+    made.update(practice_setting(web, people))
+    return made
 
 
 def _own_token(username: str) -> int:
@@ -177,6 +161,8 @@ def test_each_role_may_write_only_where_its_rule_allows(
         elif sample.page:
             client.get("/login")  # the public gets a form token, but no session
             extra["csrf"] = client.cookies.get("gcmhub_csrf") or ""
+        if sample.prepare is not None:
+            extra.update(sample.prepare(extra))
         before = _audit_count()
         answer = sample.call(client, person, extra)
         expected = role in sample.allowed

@@ -105,7 +105,10 @@ def test_a_relay_that_is_down_loses_nothing(
     finally:
         monkeypatch.delenv("GCMHUB_SMTP_HOST")
         get_settings.cache_clear()
-    assert web.get(f"/api/v1/hub/requests/{made['id']}", headers=people["curator"].headers).status_code == 200
+    assert (
+        web.get(f"/api/v1/hub/requests/{made['id']}", headers=people["curator"].headers).status_code
+        == 200
+    )
 
 
 def test_notices_through_the_api(web: TestClient, people: dict[str, Person]) -> None:

@@ -209,6 +209,7 @@ def test_an_anonymised_request_hides_who_asked(
     inside = web.get(f"/api/v1/hub/requests/{ref}", headers=people["focal_mex"].headers).json()
     assert inside["institution"] == "Ministry of Labour"
     assert inside["contact_email"] == "ana@example.org"
+    assert {e["actor"] for e in public["events"]} == {""}  # the focal point's name is not shown
     listed = web.get("/api/v1/hub/requests").json()
     assert listed["requests"][0]["country"] is None
 

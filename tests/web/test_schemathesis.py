@@ -76,7 +76,11 @@ def cases(operation: Any, mode: GenerationMode, token: str) -> st.SearchStrategy
     names = [parameter.name for parameter in operation.path_parameters]
     paths: list[dict[str, str] | None] = [None]
     if names:
-        paths += [{name: values[name] for name in names} for values in REAL_PATHS]
+        paths += [
+            {name: values[name] for name in names}
+            for values in REAL_PATHS
+            if all(name in values for name in names)
+        ]
     signed_in = {"Authorization": f"Bearer {token}"}
     return st.one_of(
         [

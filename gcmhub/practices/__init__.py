@@ -1,0 +1,1 @@
+"""Practice submission and peer review: the knowledge platform's front door."""
