@@ -182,6 +182,13 @@ def _lists(names: Names, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _languages(data: RequestWrite, lists: dict[str, Any], detected: str | None) -> list[str]:
+    """The languages given, or else the language the need is written in."""
+    if "languages" in data.model_fields_set and lists.get("languages"):
+        return list(lists["languages"])
+    return [detected] if detected in LANGUAGES else []
+
+
 def request_create(ctx: Context, data: RequestWrite) -> RequestPublic:
     """File a request for support; its objectives are suggested from the need's text.
 
@@ -221,7 +228,7 @@ def request_create(ctx: Context, data: RequestWrite) -> RequestPublic:
         requester_id=ctx.actor.user_id,
         created_at=stamp,
         updated_at=stamp,
-        **{"objectives": [], "languages": [language] if language in LANGUAGES else [], **lists},
+        **{"objectives": [], **lists, "languages": _languages(data, lists, language)},
     )
     ctx.session.add(request)
     ctx.session.flush()
@@ -505,7 +512,7 @@ def request_engage(ctx: Context, ref: str, data: EngageWrite) -> RequestPublic:
         raise Conflict(
             f"provider {provider.ref} is not available to be engaged (no consent or inactive)"
         )
-    parts = _parts_checked(request, data.parts)
+    parts = _parts_checked(request, data.parts) if data.parts is not None else None
     engagement = ctx.session.scalar(
         select(Engagement).where(
             Engagement.request_id == request.id, Engagement.provider_id == provider.id
@@ -519,26 +526,30 @@ def request_engage(ctx: Context, ref: str, data: EngageWrite) -> RequestPublic:
         ctx.session.add(engagement)
     else:
         before = {"status": engagement.status, "parts": engagement.parts}
-    engagement.parts, engagement.role, engagement.status = parts, data.role, data.status
+    if parts is not None or before is None:
+        engagement.parts = parts or []
+    if data.role is not None or before is None:
+        engagement.role = data.role or ""
+    engagement.status = data.status
     ctx.session.flush()
     _event(
         ctx,
         request,
         "engage",
-        f"{provider.name}: {data.status}" + (f" ({data.role})" if data.role else ""),
+        f"{provider.name}: {data.status}" + (f" ({engagement.role})" if engagement.role else ""),
     )
     audit_record(
         ctx,
         "request_engage",
         f"request:{ref}",
         before,
-        {"provider": provider.ref, "status": data.status, "parts": parts},
+        {"provider": provider.ref, "status": data.status, "parts": engagement.parts},
     )
     notify(
         ctx,
         [provider.owner_id],
         f"{provider.name} is {data.status} for request {ref}",
-        f"{request.title}\n{data.role}",
+        f"{request.title}\n{engagement.role}",
         f"/hub/requests/{ref}",
     )
     return request_show(ctx, ref)

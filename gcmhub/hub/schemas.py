@@ -198,8 +198,10 @@ class EngageWrite(BaseModel):
     _clean = field_validator("*", mode="before")(no_nul)
 
     provider: str
-    parts: Codes = Field(default_factory=list, max_length=30)
-    role: str = Field(default="", max_length=2000)
+    parts: Codes | None = Field(
+        default=None, max_length=30, description="Parts it covers; omitted: unchanged."
+    )
+    role: str | None = Field(default=None, max_length=2000, description="Omitted: unchanged.")
     status: str = Field(default="proposed", pattern="^(proposed|confirmed|done|dropped)$")
 
 

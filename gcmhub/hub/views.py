@@ -36,6 +36,7 @@ from gcmhub.hub.schemas import (
     CommentWrite,
     EngageWrite,
     OfferWrite,
+    ProviderUpdate,
     ProviderWrite,
     RequestPublic,
     RequestUpdate,
@@ -209,15 +210,8 @@ def _objective_choices(ctx: Context) -> list[tuple[str, str]]:
 
 
 def _region_choices(ctx: Context) -> list[tuple[str, str]]:
-    """The M49 regions as (code, name)."""
-    return [(r.code, r.label) for r in _regions(ctx)]
-
-
-def _regions(ctx: Context) -> list[ConceptRef]:
-    return [
-        ConceptRef(id=r.id, code=r.code, label=r.label)
-        for r in concept_list(ctx, "region", limit=200).data
-    ]
+    """The M49 regions as (code, name), in the scheme's order."""
+    return [(r.code, r.label) for r in concept_list(ctx, "region", limit=1000).data]
 
 
 def _secretariat(ctx: Context) -> list[str]:
@@ -253,7 +247,6 @@ def hub_page(request: Request, ctx: ContextDep) -> Response:
         open_total=sum(counts[s] for s in OPEN_STATES),
         order=REQUEST_STATES,
         states=STATES,
-        stages=STAGES,
         offers=offers[:6],
         offer_total=len(offers),
         provider_total=total,
@@ -306,7 +299,7 @@ def _request_form(
         work_languages=LANGUAGES,
         modalities=MODALITIES,
         confidentiality=CONFIDENTIALITY,
-        csrf=request.state.csrf,
+        csrf=getattr(request.state, "csrf", None),
     )
 
 
@@ -447,6 +440,16 @@ def _scope(ctx: Context, ref: str) -> RequestScope:
     return requests.scope_of(ctx, requests._get(ctx, ref))
 
 
+def _engageable(ctx: Context, in_plan: set[str]) -> list[tuple[str, str]]:
+    """Providers that may join a request's plan (listed with consent, active), by name."""
+    rows = ctx.session.execute(
+        select(Provider.ref, Provider.name)
+        .where(Provider.active, Provider.consent_at.is_not(None))
+        .order_by(Provider.name)
+    )
+    return [(ref, name) for ref, name in rows if ref not in in_plan]
+
+
 def _parts_now(shown: RequestPublic) -> list[str]:
     """The parts of a request a plan can cover now (as requests.request_parts)."""
     objectives = [o.id for o in shown.objectives] or [s.concept for s in shown.suggested]
@@ -525,6 +528,7 @@ def _request_page(
         modalities=MODALITIES,
         confidentiality=CONFIDENTIALITY,
         staff=_secretariat(ctx) if may["assign"] else [],
+        engageable=_engageable(ctx, in_plan) if may["engage"] else [],
         csrf=getattr(request.state, "csrf", None),
     )
 
@@ -772,7 +776,7 @@ def _provider_form(
         support_types=SUPPORT_TYPES,
         work_languages=LANGUAGES,
         modalities=MODALITIES,
-        csrf=request.state.csrf,
+        csrf=getattr(request.state, "csrf", None),
     )
 
 
@@ -841,12 +845,29 @@ def provider_page(request: Request, ctx: ContextDep, ref: str) -> Response:
         p=shown,
         offers=[o for o in providers.offer_list(ctx) if o.provider == ref],
         may_offer=ctx.actor.signed_in and allowed(ctx.actor, "offer_write", ProviderScope(owner)),
+        may_update=ctx.actor.signed_in
+        and allowed(ctx.actor, "provider_update", ProviderScope(owner)),
+        csrf=getattr(request.state, "csrf", None),
         kinds=PROVIDER_KINDS,
         organization_types=ORGANIZATION_TYPES,
         support_types=SUPPORT_TYPES,
         work_languages=LANGUAGES,
         modalities=MODALITIES,
     )
+
+
+@router.post("/hub/providers/{ref}/consent", openapi_extra={"x-rule": "provider_update"})
+def provider_consent_submit(
+    request: Request,
+    ctx: ContextDep,
+    ref: str,
+    csrf: CsrfField,
+    consent: Annotated[str, Form(pattern="^(yes|no)$")],
+) -> Response:
+    """Give or withdraw consent to be listed (withdrawing hides the profile, drops the contact)."""
+    check_form(request, ctx, csrf)
+    providers.provider_update(ctx, ref, ProviderUpdate(consent=consent == "yes"))
+    return RedirectResponse(f"/hub/providers/{ref}", status_code=303)
 
 
 # -- Offers ----------------------------------------------------------------------------------
@@ -910,7 +931,7 @@ def _offer_form(
         region_choices=_region_choices(ctx),
         support_types=SUPPORT_TYPES,
         work_languages=LANGUAGES,
-        csrf=request.state.csrf,
+        csrf=getattr(request.state, "csrf", None),
     )
 
 
@@ -973,12 +994,12 @@ def notices_page(request: Request, ctx: ContextDep) -> Response:
     notices = notice_list(ctx)
     return render(
         request,
-        "notices.html",
+        "hub_notices.html",
         active="notices",
         notices=notices,
         unread=sum(1 for n in notices if n.read_at is None),
         local=_local,
-        csrf=request.state.csrf,
+        csrf=getattr(request.state, "csrf", None),
     )
 
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from gcmhub.runtime import open_context
 from tests.accounts.conftest import Person
-from tests.accounts.samples import Sample, api_call
+from tests.accounts.samples import Sample, api_call, form_call
 
 SECRETARIAT = {"curator", "admin"}
 MEXICO_SIDE = {"focal_mex", "curator", "admin"}
@@ -138,3 +138,111 @@ def hub_setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
         headers=partner,
     ).json()["id"]
     return {"provider": provider, "offer": offer, "request": _fresh(provider, [])}
+
+
+# The hub's pages: forms posted with a signed-in session's CSRF token.
+SIGNED_IN = {"partner", "focal_mex", "focal_fra", "curator", "fund_manager", "admin"}
+REQUEST_FORM = {
+    "country": "MEX",
+    "institution": "Ministry of Labour",
+    "need": "Advice on ending recruitment fees charged to workers.",
+    "support_types": "policy_advice",
+    "confidentiality": "public",
+}
+
+
+def _attach_form(client: TestClient, person: Person | None, made: dict[str, Any]) -> Any:
+    return client.post(
+        "/hub/requests/{request}/attachments".format(**made),
+        data={"csrf": made.get("csrf", "")},
+        files={"file": ("terms.txt", f"Terms of reference {person and person.username}")},
+        follow_redirects=False,
+    )
+
+
+HUB_SAMPLES.update(
+    {
+        ("POST", "/hub/requests/new"): Sample(
+            MEXICO_SIDE, form_call("/hub/requests/new", REQUEST_FORM), page=True
+        ),
+        ("POST", "/hub/requests/{ref}/objectives"): Sample(
+            MEXICO_SIDE,
+            form_call("/hub/requests/{request}/objectives", {"objectives": "6"}),
+            page=True,
+        ),
+        ("POST", "/hub/requests/{ref}/steps"): Sample(
+            SECRETARIAT,
+            form_call("/hub/requests/{fresh}/steps", {"to": "triaged"}),
+            page=True,
+            prepare=lambda made: {"fresh": _fresh(made["provider"], [])},
+        ),
+        ("POST", "/hub/requests/{ref}/assign"): Sample(
+            SECRETARIAT,
+            form_call("/hub/requests/{request}/assign", {"assignee": "curator"}),
+            page=True,
+        ),
+        ("POST", "/hub/requests/{ref}/comment"): Sample(
+            MEXICO_SIDE, form_call("/hub/requests/{request}/comment", {"text": "hi"}), page=True
+        ),
+        ("POST", "/hub/requests/{ref}/attachments"): Sample(MEXICO_SIDE, _attach_form, page=True),
+        ("POST", "/hub/requests/{ref}/engage"): Sample(
+            SECRETARIAT,
+            form_call("/hub/requests/{request}/engage", {"provider": "{provider}"}),
+            page=True,
+        ),
+        ("POST", "/hub/requests/{ref}/plan"): Sample(
+            SECRETARIAT,
+            form_call("/hub/requests/{fresh}/plan", {}),
+            page=True,
+            prepare=lambda made: {"fresh": _fresh(made["provider"], [])},
+        ),
+        ("POST", "/hub/requests/{ref}/fund"): Sample(
+            MEXICO_SIDE,
+            form_call("/hub/requests/{fresh}/fund", {}),
+            page=True,
+            prepare=lambda made: {"fresh": _fresh(made["provider"], ["triaged", "matched"])},
+        ),
+        ("POST", "/hub/requests/{ref}/publish"): Sample(
+            SECRETARIAT,
+            form_call("/hub/requests/{fresh}/publish", {}),
+            page=True,
+            prepare=lambda made: {
+                "fresh": _fresh(made["provider"], ["triaged", "matched", "in_progress", "resolved"])
+            },
+        ),
+        ("POST", "/hub/providers/new"): Sample(
+            {"partner", "focal_mex", "focal_fra", "curator", "admin"},
+            form_call(
+                "/hub/providers/new",
+                {
+                    "kind": "organization",
+                    "name": "Recruitment reform network",
+                    "description": "Advises on fair recruitment and fee bans for migrant workers.",
+                    "objectives": "6",
+                    "support_types": "policy_advice",
+                    "consent": "yes",
+                },
+            ),
+            page=True,
+        ),
+        ("POST", "/hub/providers/{ref}/consent"): Sample(
+            {"partner", "curator", "admin"},
+            form_call("/hub/providers/{provider}/consent", {"consent": "no"}),
+            page=True,
+        ),
+        ("POST", "/hub/offers/new"): Sample(
+            {"partner", "curator", "admin"},
+            form_call(
+                "/hub/offers/new",
+                {
+                    "provider": "{provider}",
+                    "title": "Fee-ban advice",
+                    "description": "Two weeks of advice.",
+                    "objectives": "6",
+                },
+            ),
+            page=True,
+        ),
+        ("POST", "/notices/read"): Sample(SIGNED_IN, form_call("/notices/read", {}), page=True),
+    }
+)

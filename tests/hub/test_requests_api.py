@@ -270,3 +270,32 @@ def test_a_need_in_spanish_gets_its_objective_suggested(
     )
     assert made["language"] == "es"
     assert made["suggested"][0]["concept"] == "objective:20", made["suggested"]
+
+
+def test_confirming_a_provider_keeps_its_part_and_the_need_language_is_kept(
+    web: TestClient, people: dict[str, Person], providers: list[str]
+) -> None:
+    curator = people["curator"].headers
+    made = file_request(web, people["focal_mex"], languages=[])
+    assert made["languages"] == ["en"]  # the need is in English
+    ref = made["id"]
+    first = web.post(
+        f"/api/v1/hub/requests/{ref}/engagements",
+        json={"provider": "p-recruit", "parts": ["objective:6"], "role": "fee-ban advice"},
+        headers=curator,
+    )
+    assert first.status_code == 200, first.text
+    confirmed = web.post(
+        f"/api/v1/hub/requests/{ref}/engagements",
+        json={"provider": "p-recruit", "status": "confirmed"},
+        headers=curator,
+    ).json()["plan"][0]
+    assert confirmed["status"] == "confirmed"
+    assert confirmed["parts"] == ["objective:6"] and confirmed["role"] == "fee-ban advice"
+    wrong = web.post(
+        f"/api/v1/hub/requests/{ref}/engagements",
+        json={"provider": "p-stats", "parts": ["objective:1"]},
+        headers=curator,
+    )
+    assert wrong.status_code == 422 and "not parts of this request" in wrong.json()["detail"]
+    assert len(web.get(f"/api/v1/hub/requests/{ref}", headers=curator).json()["plan"]) == 1
