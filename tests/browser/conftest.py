@@ -24,6 +24,7 @@ from playwright.sync_api import (
     ConsoleMessage,
     Page,
     Response,
+    expect,
     sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
@@ -43,6 +44,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000  # one action or assertion; a search answers in well under a second
+# Assertions wait as long as actions: a page that matches a request embeds its need, which
+# takes seconds when the two cores are busy with other tests.
+expect.set_options(timeout=TIMEOUT_MS)
 STARTUP_S = 30.0  # the server's first answer (database prepared)
 # The first search of a process trains the objective tagger from the cached concept texts and
 # loads the model; the fixture pays that before a test starts, so no step waits on it.
