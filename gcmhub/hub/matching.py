@@ -342,7 +342,8 @@ def _reasons(ctx: Context, need: Need, ranked: Ranked) -> list[Reason]:
     if signals["words"] > 0:
         texts["words"] = f"its profile uses the need's words ({signals['words']:.2f})"
     if signals["region"] == 1.0:
-        texts["region"] = f"has worked in {need.country}"
+        named = concept_refs(ctx, [f"country:{need.country}"])
+        texts["region"] = f"has worked in {named[0].label if named else need.country}"
     elif signals["region"] == 0.6:
         texts["region"] = "has worked in the region"
     elif signals["region"] > 0:
