@@ -36,6 +36,8 @@ from gcmhub.hub.schemas import (
 )
 from gcmhub.hub.vocabulary import LANGUAGES, MODALITIES, SUPPORT_TYPES, checked
 from gcmhub.hub.workflow import REQUEST_STATES, REQUESTER_STEPS, request_workflow
+from gcmhub.mail import mail_compose
+from gcmhub.settings import get_settings
 from gcmhub.text.language import detect_language
 
 SUGGEST_MIN_SCORE = 0.2  # objective suggestions below this are not shown
@@ -410,13 +412,12 @@ def request_step(ctx: Context, ref: str, step: StepRequest) -> RequestPublic:
     request.due_at = workflow.deadline(step.to, stamp)
     _event(ctx, request, "step", step.note, from_state=previous, to_state=step.to)
     audit_record(ctx, "request_step", f"request:{ref}", before, _snapshot(request))
-    notify(
-        ctx,
-        _participant_ids(ctx, request, scope),
-        f"Request {ref} is now {step.to.replace('_', ' ')}",
-        f"{request.title}\n{previous} -> {step.to}" + (f"\n{step.note}" if step.note else ""),
-        f"/hub/requests/{ref}",
-    )
+    subject = f"Request {ref} is now {step.to.replace('_', ' ')}"
+    body = f"{request.title}\n{previous} -> {step.to}" + (f"\n{step.note}" if step.note else "")
+    notify(ctx, _participant_ids(ctx, request, scope), subject, body, f"/hub/requests/{ref}")
+    if request.contact_email and request.contact_consent_at:  # the contact person, by email
+        link = get_settings().public_url.rstrip("/") + f"/hub/requests/{ref}"
+        ctx.outbox.append(mail_compose(request.contact_email, subject, f"{body}\n\n{link}\n"))
     return request_show(ctx, ref)
 
 

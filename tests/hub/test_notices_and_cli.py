@@ -59,7 +59,13 @@ def test_steps_send_email_to_those_following_and_only_after_commit(
         actions.user_add(
             ctx, "secretary", ["curator"], email="secretary@example.org", password="x" * 12
         )
-    made = file_request(web, people["focal_mex"])
+    made = file_request(
+        web,
+        people["focal_mex"],
+        contact_name="Ana",
+        contact_email="ana@example.org",
+        contact_consent=True,
+    )
     assert [m["To"] for m in inbox.messages] == ["secretary@example.org"]
     assert made["id"] in inbox.messages[0]["Subject"]
     assert f"/hub/requests/{made['id']}" in inbox.messages[0].get_payload()
@@ -71,6 +77,15 @@ def test_steps_send_email_to_those_following_and_only_after_commit(
     )
     assert refused.status_code == 409
     assert len(inbox.messages) == 1
+    # A step reaches the contact person (who has no account) by email.
+    triaged = web.post(
+        f"/api/v1/hub/requests/{made['id']}/steps",
+        json={"to": "triaged", "note": "We will propose partners within ten days."},
+        headers=people["curator"].headers,
+    )
+    assert triaged.status_code == 200
+    assert inbox.messages[-1]["To"] == "ana@example.org"
+    assert "ten days" in inbox.messages[-1].get_payload()
     # The in-app notice is there for the secretary too, and can be marked read.
     with open_context() as ctx:
         from gcmhub.accounts.notices import notice_unread
