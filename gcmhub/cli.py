@@ -52,6 +52,7 @@ def _register() -> None:
     from gcmhub.backup_cli import register as backups
     from gcmhub.demo.cli import register as demo
     from gcmhub.export_cli import register as export
+    from gcmhub.fund.cli import register as fund
     from gcmhub.hub.cli import register as hub
     from gcmhub.knowledge.cli import register as knowledge
     from gcmhub.knowledge.tag_cli import register as tagging
@@ -69,6 +70,7 @@ def _register() -> None:
     backups(app)
     hub(app)
     practices(app)
+    fund(app)
 
 
 _register()

@@ -2,7 +2,16 @@
 
 from gcmhub.accounts.models import ApiToken, AuditEntry, LoginSession, Notification, User
 from gcmhub.db import Base
-from gcmhub.fund.models import Proposal
+from gcmhub.fund.models import (
+    Account,
+    Deposit,
+    Donor,
+    Entry,
+    Instalment,
+    Pledge,
+    Proposal,
+    Transaction,
+)
 from gcmhub.hub.models import (
     Attachment,
     Engagement,
@@ -22,6 +31,13 @@ from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
 __all__ = [
+    "Account",
+    "Deposit",
+    "Donor",
+    "Entry",
+    "Instalment",
+    "Pledge",
+    "Transaction",
     "Attachment",
     "Engagement",
     "Notification",

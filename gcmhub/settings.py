@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -129,6 +130,25 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="GCM Hub <gcmhub@localhost>", description="Sender of notification emails."
     )
+    fund_currency: str = Field(
+        default="USD",
+        description="Currency the start-up fund's ledger is kept in (ISO 4217, two decimals "
+        "at most); other currencies are converted at a rate recorded with each entry.",
+    )
+    fund_aa_fee: Decimal = Field(
+        default=Decimal("0.01"),
+        ge=0,
+        le=Decimal("0.2"),
+        description="Administrative Agent fee taken on each deposit (0.01 = 1 %): the usual UN "
+        "pass-through default, a working assumption [M] to check in the fund's Terms of Reference.",
+    )
+    fund_indirect_rate: Decimal = Field(
+        default=Decimal("0.07"),
+        ge=0,
+        le=Decimal("0.5"),
+        description="Indirect costs of participating organizations charged on each transfer "
+        "(0.07 = 7 %): the usual UN pass-through default, a working assumption [M] to check.",
+    )
 
     @field_validator("languages")
     @classmethod
@@ -141,6 +161,13 @@ class Settings(BaseSettings):
             except (UnknownLocaleError, ValueError):
                 raise ValueError(f"'{code}' is not a language code (en, fr, es, ar…)") from None
         return value
+
+    @field_validator("fund_currency")
+    @classmethod
+    def _base_currency(cls, value: str) -> str:
+        from gcmhub.fund.money import base_currency_code
+
+        return base_currency_code(value)
 
     @field_validator("hub_deadlines")
     @classmethod

@@ -99,6 +99,7 @@ def create_app() -> FastAPI:
     from gcmhub import __version__
     from gcmhub.accounts import api as accounts_api
     from gcmhub.accounts import views as accounts_views
+    from gcmhub.fund import api as fund_api
     from gcmhub.hub import api as hub_api
     from gcmhub.hub import views as hub_views
     from gcmhub.knowledge import api as knowledge_api
@@ -141,6 +142,7 @@ def create_app() -> FastAPI:
         hub_views.router,
         practices_api.router,
         practices_views.router,
+        fund_api.router,
     ):
         app.include_router(router)
     return app

@@ -19,6 +19,7 @@ from gcmhub.runtime import open_context
 from gcmhub.web.app import create_app
 from tests.accounts.conftest import ROLES, Person, sign_in
 from tests.accounts.samples import Sample, api_call, form_call
+from tests.fund.samples import FUND_SAMPLES, fund_setting
 from tests.hub.samples import HUB_SAMPLES, hub_setting
 from tests.practices.samples import PRACTICE_SAMPLES, practice_setting
 
@@ -110,6 +111,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
 # Each part keeps the samples of its own write routes beside its tests.
 SAMPLES.update(HUB_SAMPLES)
 SAMPLES.update(PRACTICE_SAMPLES)
+SAMPLES.update(FUND_SAMPLES)
 
 
 def test_every_write_route_has_a_sample_request() -> None:
@@ -132,6 +134,7 @@ def _setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
     made = {"owned": answer.json()["id"]}
     made.update(hub_setting(web, people))
     made.update(practice_setting(web, people))
+    made.update(fund_setting(web, people))
     return made
 
 

@@ -1,0 +1,340 @@
+"""The start-up fund's API under /api/v1/fund: donors, contributions, deposits, money moved,
+the ledger, balances and the financial table.
+
+Everyone reads: the fund publishes its money as the MPTF Office Gateway does. Every write takes
+an API token with the `write` scope and is checked by its rule inside the action (the fund
+manager and the admin).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gcmhub.downloads import format_of
+from gcmhub.errors import BadParameter, NotFound
+from gcmhub.fund import contributions, ledger, reports, transfers
+from gcmhub.fund.exports import ENTRIES, FINANCIAL_TABLE, TRANSACTIONS, entry_rows
+from gcmhub.fund.schemas import (
+    ChargeWrite,
+    DepositPublic,
+    DepositWrite,
+    DonorPublic,
+    DonorWrite,
+    InterestWrite,
+    MovementPublic,
+    OrganizationMoneyWrite,
+    PledgePublic,
+    PledgeWrite,
+    ReversalWrite,
+    TransferWrite,
+)
+from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.problems import PROBLEM_RESPONSES
+from gcmhub.web.responses import cache_control, cached_json, download
+from gcmhub.web.session import require_token
+
+router = APIRouter(prefix="/api/v1/fund", tags=["start-up fund"], responses=PROBLEM_RESPONSES)
+WRITE = "Fund manager or admin, with a write token. "
+FormatQuery = Annotated[str | None, Query(description="Download: csv or json.")]
+MAX_ID = 2**53  # larger ids do not exist, and do not fit the database's integers
+TransactionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.get(
+    "/donors",
+    summary="Donors and their contributions",
+    description="Pledged, deposited and outstanding in the fund's currency, side by side: "
+    "different stages, never added.",
+    response_model=list[DonorPublic],
+)
+def donors_list(request: Request, ctx: ContextDep) -> Response:
+    filters_from(request, set(), [])
+    return cached_json(request, [d.model_dump(mode="json") for d in contributions.donor_list(ctx)])
+
+
+@router.post(
+    "/donors",
+    summary="Record a donor",
+    description=WRITE + "Type: member_state, un, ifi, private_sector, foundation or other.",
+    status_code=201,
+    response_model=DonorPublic,
+    openapi_extra={"x-rule": "donor_create"},
+)
+def donors_create(request: Request, ctx: ContextDep, body: DonorWrite) -> DonorPublic:
+    require_token(request, ctx)
+    return contributions.donor_create(ctx, body)
+
+
+@router.get(
+    "/contributions",
+    summary="Pledges with their deposits",
+    description="Each pledge with its schedule, what was deposited, what is outstanding and "
+    "what is overdue, in the pledge's currency.",
+    response_model=list[PledgePublic],
+)
+def contributions_list(
+    request: Request,
+    ctx: ContextDep,
+    donor: Annotated[str | None, Query(description="A donor's id.", max_length=20)] = None,
+) -> Response:
+    filters_from(request, {"donor"}, [])
+    found = contributions.pledge_list(ctx, donor=donor)
+    return cached_json(request, [p.model_dump(mode="json") for p in found])
+
+
+@router.post(
+    "/contributions",
+    summary="Record a pledge",
+    description=WRITE + "An amount in any currency with its rate to the fund's; an earmark "
+    "(none, `area:N`, `country:ISO3`); for a multi-year pledge, its schedule of instalments.",
+    status_code=201,
+    response_model=PledgePublic,
+    openapi_extra={"x-rule": "pledge_create"},
+)
+def contributions_create(request: Request, ctx: ContextDep, body: PledgeWrite) -> PledgePublic:
+    require_token(request, ctx)
+    return contributions.pledge_create(ctx, body)
+
+
+@router.get(
+    "/contributions/{ref}", summary="One pledge with its deposits", response_model=PledgePublic
+)
+def contributions_show(request: Request, ctx: ContextDep, ref: str) -> Response:
+    return cached_json(request, contributions.pledge_show(ctx, ref).model_dump(mode="json"))
+
+
+@router.post(
+    "/deposits",
+    summary="Record a deposit against a pledge",
+    description=WRITE + "In the pledge's currency, with its rate. The Administrative Agent fee "
+    "(GCMHUB_FUND_AA_FEE) is taken. More than the pledge's outstanding amount is refused "
+    "(422) unless `allow_excess`.",
+    status_code=201,
+    response_model=DepositPublic,
+    openapi_extra={"x-rule": "deposit_create"},
+)
+def deposits_create(request: Request, ctx: ContextDep, body: DepositWrite) -> DepositPublic:
+    require_token(request, ctx)
+    return contributions.deposit_create(ctx, body)
+
+
+@router.post(
+    "/transfers",
+    summary="Transfer money to a participating organization",
+    description=WRITE + "The programmable amount for a project, from the general fund or an "
+    "earmarked sub-fund; indirect costs (GCMHUB_FUND_INDIRECT_RATE) are added. A sub-fund "
+    "without the money refuses it (422) and nothing is written.",
+    status_code=201,
+    response_model=MovementPublic,
+    openapi_extra={"x-rule": "fund_transfer"},
+)
+def transfers_create(request: Request, ctx: ContextDep, body: TransferWrite) -> MovementPublic:
+    require_token(request, ctx)
+    return transfers.fund_transfer(
+        ctx,
+        body.project_ref,
+        body.participating_organization,
+        body.amount,
+        body.earmark,
+        body.value_date,
+        body.memo,
+    )
+
+
+@router.post(
+    "/expenditure",
+    summary="Record expenditure reported by a participating organization",
+    description=WRITE + "No more than the organization holds of the fund's money (422).",
+    status_code=201,
+    response_model=MovementPublic,
+    openapi_extra={"x-rule": "expenditure_report"},
+)
+def expenditure_create(
+    request: Request, ctx: ContextDep, body: OrganizationMoneyWrite
+) -> MovementPublic:
+    require_token(request, ctx)
+    return transfers.expenditure_report(
+        ctx,
+        body.project_ref,
+        body.participating_organization,
+        body.amount,
+        body.value_date,
+        body.memo,
+    )
+
+
+@router.post(
+    "/refunds",
+    summary="Record a refund from a participating organization",
+    description=WRITE + "Back to the sub-fund the project's transfers came from unless "
+    "`earmark` says otherwise.",
+    status_code=201,
+    response_model=MovementPublic,
+    openapi_extra={"x-rule": "refund_record"},
+)
+def refunds_create(
+    request: Request, ctx: ContextDep, body: OrganizationMoneyWrite
+) -> MovementPublic:
+    require_token(request, ctx)
+    return transfers.refund_record(
+        ctx,
+        body.project_ref,
+        body.participating_organization,
+        body.amount,
+        body.earmark,
+        body.value_date,
+        body.memo,
+    )
+
+
+@router.post(
+    "/interest",
+    summary="Record interest income",
+    description=WRITE + "Earned by the fund (`source: fund`) or remitted by a participating "
+    "organization (`source: organization`).",
+    status_code=201,
+    response_model=MovementPublic,
+    openapi_extra={"x-rule": "interest_record"},
+)
+def interest_create(request: Request, ctx: ContextDep, body: InterestWrite) -> MovementPublic:
+    require_token(request, ctx)
+    return transfers.interest_record(
+        ctx,
+        body.amount,
+        body.source,
+        body.participating_organization,
+        body.earmark,
+        body.value_date,
+        body.memo,
+    )
+
+
+@router.post(
+    "/charges",
+    summary="Record a direct cost or a bank charge",
+    description=WRITE + "Paid from a sub-fund's cash (the general fund by default).",
+    status_code=201,
+    response_model=MovementPublic,
+    openapi_extra={"x-rule": "charge_record"},
+)
+def charges_create(request: Request, ctx: ContextDep, body: ChargeWrite) -> MovementPublic:
+    require_token(request, ctx)
+    return transfers.charge_record(
+        ctx, body.kind, body.amount, body.earmark, body.value_date, body.memo
+    )
+
+
+@router.get(
+    "/transactions",
+    summary="The ledger",
+    description="Transactions in the order posted, each with its entries (amounts in the "
+    "fund's currency, debit positive; the original amount, currency and rate kept). Page "
+    "with `after` (the last id seen); `format=csv` downloads a row per entry.",
+    response_model=ledger.TransactionPage,
+)
+def transactions_list(
+    request: Request,
+    ctx: ContextDep,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    reference: Annotated[str | None, Query(max_length=80)] = None,
+    account: Annotated[str | None, Query(max_length=80)] = None,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    format: FormatQuery = None,
+) -> Response:
+    filters_from(request, {"kind", "reference", "account", "after", "limit", "format"}, [])
+    if format:
+        fmt = format_of(format)
+        if fmt == "jsonld":
+            raise BadParameter("format", "the ledger downloads as csv or json")
+        found = ledger.transaction_list(ctx, kind, reference, account, after, limit=10_000)
+        if fmt == "csv":
+            rows = entry_rows(found)
+            return download(ENTRIES, rows, fmt, None, cache_control(request))
+        return download(TRANSACTIONS, found, fmt, {"count": len(found)}, cache_control(request))
+    return cached_json(
+        request, ledger.transaction_page(ctx, kind, reference, account, after, limit)
+    )
+
+
+@router.get(
+    "/transactions/{transaction_id}",
+    summary="One ledger transaction",
+    response_model=ledger.TransactionPublic,
+)
+def transactions_show(request: Request, ctx: ContextDep, transaction_id: TransactionId) -> Response:
+    found = ledger.transaction_list(ctx, after=transaction_id - 1, limit=1)
+    if not found or found[0].id != transaction_id:
+        raise NotFound(f"no ledger transaction {transaction_id}")
+    return cached_json(request, found[0])
+
+
+@router.post(
+    "/transactions/{transaction_id}/reverse",
+    summary="Reverse a transaction",
+    description=WRITE + "Posts the exact opposite: the only correction there is. A "
+    "transaction is reversed once; a reversal that would take an account below zero is "
+    "refused (reverse what came after it first).",
+    status_code=201,
+    response_model=ledger.TransactionPublic,
+    openapi_extra={"x-rule": "ledger_reverse"},
+)
+def transactions_reverse(
+    request: Request, ctx: ContextDep, transaction_id: TransactionId, body: ReversalWrite
+) -> ledger.TransactionPublic:
+    require_token(request, ctx)
+    reversal = ledger.ledger_reverse(ctx, transaction_id, body.memo, body.value_date)
+    return ledger.transaction_list(ctx, after=reversal.id - 1, limit=1)[0]
+
+
+@router.get(
+    "/balances",
+    summary="Balances of the ledger's accounts",
+    description="As stored (debit positive) and on each account's normal side.",
+    response_model=list[ledger.BalancePublic],
+)
+def balances_list(request: Request, ctx: ContextDep) -> Response:
+    filters_from(request, set(), [])
+    return cached_json(request, [b.model_dump(mode="json") for b in ledger.balance_list(ctx)])
+
+
+@router.get(
+    "/check",
+    summary="Proof that the ledger is sound",
+    description="Every balance recomputed from the entries and compared with the stored one, "
+    "every transaction balanced, no account below zero that may not be.",
+    response_model=ledger.CheckReport,
+)
+def check(request: Request, ctx: ContextDep) -> Response:
+    filters_from(request, set(), [])
+    return cached_json(request, ledger.ledger_check(ctx))
+
+
+@router.get(
+    "/report",
+    summary="The financial table",
+    description="The standard pass-through table (as the MPTF Office Gateway shows it): "
+    "sources and uses of funds, balance with the Administrative Agent, funds with "
+    "participating organizations, and pledges on their own; columns before the period, the "
+    "period and the total. Stages are never added together.",
+    response_model=reports.FinancialTable,
+)
+def report(
+    request: Request,
+    ctx: ContextDep,
+    start: date | None = None,
+    end: date | None = None,
+    format: FormatQuery = None,
+) -> Response:
+    filters_from(request, {"start", "end", "format"}, [])
+    table = reports.financial_table(ctx, start, end)
+    if format and format_of(format) == "csv":
+        return download(FINANCIAL_TABLE, table.rows, "csv", None, cache_control(request))
+    if format and format_of(format) == "jsonld":
+        raise BadParameter("format", "the financial table downloads as csv or json")
+    return cached_json(request, table)

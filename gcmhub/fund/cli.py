@@ -1,0 +1,279 @@
+"""Commands: `gcmhub fund donors|pledge|deposit|ledger|balances|check|report`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.table import Table
+
+from gcmhub.console import fail, out, print_json
+from gcmhub.errors import InvalidInput
+from gcmhub.fund import contributions, ledger, reports
+from gcmhub.fund.money import format_money
+from gcmhub.fund.schemas import DepositWrite, DonorWrite, PledgeWrite
+from gcmhub.runtime import open_context
+
+fund_app = typer.Typer(
+    no_args_is_help=True,
+    help="Start-up fund: donors, pledges, deposits, the ledger and the financial table.",
+)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DateOption = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="A day (YYYY-MM-DD).")
+]
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _checked(model: type[Model], **data: Any) -> Model:
+    """Build an input model, saying what is wrong in one line (naming the field)."""
+    try:
+        return model(**data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "input"
+        raise InvalidInput(f"{where}: {first['msg']}") from None
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return format_money(amount, currency)
+
+
+@fund_app.command("donors")
+def donors(
+    add: Annotated[str | None, typer.Option("--add", help="Record a donor by this name.")] = None,
+    type_: Annotated[
+        str,
+        typer.Option("--type", help="member_state, un, ifi, private_sector, foundation or other."),
+    ] = "member_state",
+    country: Annotated[str | None, typer.Option(help="The donor's country (ISO3 or name).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List donors with pledged, deposited and outstanding (or record one with --add)."""
+    with open_context() as ctx:
+        if add is not None:
+            made = contributions.donor_create(
+                ctx, _checked(DonorWrite, name=add, type=type_, country=country)
+            )
+            if as_json:
+                print_json(made)
+            else:
+                out.print(f"Donor {made.id} recorded: {made.name}.")
+            return
+        found = contributions.donor_list(ctx)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "donor", "type", "country", "pledged", "deposited", "outstanding")
+    for d in found:
+        table.add_row(
+            d.id,
+            d.name,
+            contributions.DONOR_TYPES.get(d.type, d.type),
+            d.country or "",
+            _money(d.pledged, d.currency),
+            _money(d.deposited, d.currency),
+            _money(d.outstanding, d.currency),
+        )
+    out.print(table)
+
+
+def _instalment(text: str) -> dict[str, str]:
+    due, sep, amount = text.partition("=")
+    if not sep:
+        raise InvalidInput(f"--instalment: write DUE=AMOUNT (2027-06-30=250000), not '{text}'")
+    return {"due": due.strip(), "amount": amount.strip()}
+
+
+@fund_app.command("pledge")
+def pledge(
+    donor: Annotated[str, typer.Argument(help="The donor's id (D-0001).")],
+    amount: Annotated[str, typer.Argument(help="The amount: 1000000 or 1,000,000.00.")],
+    currency: Annotated[str, typer.Argument(help="ISO 4217 code: USD, EUR…")],
+    rate: Annotated[
+        str | None, typer.Option(help="Units of the fund's currency for one of this one.")
+    ] = None,
+    rate_date: DateOption = None,
+    earmark: Annotated[
+        str | None, typer.Option(help="general (default), area:N or country:ISO3.")
+    ] = None,
+    pledged_on: DateOption = None,
+    instalment: Annotated[
+        list[str] | None,
+        typer.Option(help="DUE=AMOUNT, repeated for a multi-year schedule."),
+    ] = None,
+    memo: Annotated[str, typer.Option(help="A note kept with the pledge.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record a pledge (a signed contribution agreement)."""
+    data = _checked(
+        PledgeWrite,
+        donor=donor,
+        amount=amount,
+        currency=currency,
+        rate=rate,
+        rate_date=_day(rate_date),
+        earmark=earmark,
+        pledged_on=_day(pledged_on),
+        schedule=[_instalment(i) for i in instalment or []],
+        memo=memo,
+    )
+    with open_context() as ctx:
+        made = contributions.pledge_create(ctx, data)
+    if as_json:
+        print_json(made)
+        return
+    out.print(
+        f"Pledge {made.id} by {made.donor_name}: {_money(made.amount, made.currency)} "
+        f"({_money(made.amount_base, ledger.base_currency())}), "
+        f"{len(made.schedule)} instalment(s), earmark {made.earmark or 'none'}."
+    )
+
+
+@fund_app.command("deposit")
+def deposit(
+    pledge: Annotated[str, typer.Argument(help="The pledge's id (C-0001).")],
+    amount: Annotated[str, typer.Argument(help="The amount received.")],
+    currency: Annotated[str, typer.Argument(help="ISO 4217 code, the pledge's.")],
+    rate: Annotated[
+        str | None, typer.Option(help="Units of the fund's currency for one of this one.")
+    ] = None,
+    rate_date: DateOption = None,
+    deposited_on: DateOption = None,
+    allow_excess: Annotated[
+        bool, typer.Option("--allow-excess", help="Accept more than the pledge's outstanding.")
+    ] = False,
+    memo: Annotated[str, typer.Option(help="A note kept with the deposit.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record a deposit against a pledge; the Administrative Agent fee is taken."""
+    data = _checked(
+        DepositWrite,
+        pledge=pledge,
+        amount=amount,
+        currency=currency,
+        rate=rate,
+        rate_date=_day(rate_date),
+        deposited_on=_day(deposited_on),
+        allow_excess=allow_excess,
+        memo=memo,
+    )
+    with open_context() as ctx:
+        made = contributions.deposit_create(ctx, data)
+    if as_json:
+        print_json(made)
+        return
+    base = ledger.base_currency()
+    out.print(
+        f"Deposit {made.id} against {made.pledge}: {_money(made.amount, made.currency)} = "
+        f"{_money(made.amount_base, base)}, fee {_money(made.fee_base, base)}, "
+        f"transaction {made.transaction}."
+    )
+
+
+@fund_app.command("ledger")
+def ledger_(
+    kind: Annotated[str | None, typer.Option(help="Only this kind: deposit, transfer…")] = None,
+    reference: Annotated[str | None, typer.Option(help="Only this reference.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only transactions on this account.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="Transactions to show.")] = 1000,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the ledger: transactions with their entries, in the order posted."""
+    with open_context() as ctx:
+        found = ledger.transaction_list(ctx, kind, reference, account, 0, limit)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "date", "kind", "reference", "account", "debit", "credit", "original")
+    for t in found:
+        for n, e in enumerate(t.entries):
+            original = "" if e.rate == 1 else f"{e.original_amount} {e.currency} @ {e.rate}"
+            table.add_row(
+                str(t.id) if n == 0 else "",
+                t.value_date.isoformat() if n == 0 else "",
+                (t.kind + (f" of {t.reversal_of}" if t.reversal_of else "")) if n == 0 else "",
+                (t.reference or "") if n == 0 else "",
+                e.account,
+                f"{e.amount:,.2f}" if e.amount > 0 else "",
+                f"{-e.amount:,.2f}" if e.amount < 0 else "",
+                original,
+            )
+    out.print(table)
+
+
+@fund_app.command("balances")
+def balances(as_json: JsonOption = False) -> None:
+    """Show every account's stored balance, on its normal side."""
+    with open_context() as ctx:
+        found = ledger.balance_list(ctx)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("account", "kind", "balance", "name")
+    for b in found:
+        table.add_row(b.code, b.kind, f"{b.normal_balance:,.2f} {b.currency}", b.name)
+    out.print(table)
+
+
+@fund_app.command("check")
+def check(as_json: JsonOption = False) -> None:
+    """Prove the ledger sound: balances recomputed from entries equal the stored ones."""
+    with open_context() as ctx:
+        found = ledger.ledger_check(ctx)
+    if as_json:
+        print_json(found)
+    elif not found.problems:
+        out.print(
+            f"The ledger is sound: {found.transactions} transactions, {found.entries} entries, "
+            f"{found.accounts} accounts; every stored balance equals its entries."
+        )
+    if found.problems:
+        fail(f"the ledger is not sound: {'; '.join(found.problems[:5])}")
+
+
+@fund_app.command("report")
+def report(
+    start: DateOption = None,
+    end: DateOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the standard pass-through financial table (stages never added together)."""
+    with open_context() as ctx:
+        table = reports.financial_table(ctx, _day(start), _day(end))
+    if as_json:
+        print_json(table)
+        return
+    shown = Table(
+        "",
+        f"before {table.start}" if table.start else "before",
+        "period",
+        f"total to {table.end}" if table.end else "total",
+        title=f"Financial table ({table.currency})",
+    )
+    section = ""
+    for row in table.rows:
+        if row.section != section:
+            section = row.section
+            shown.add_row(f"[bold]{section}[/bold]", "", "", "")
+        cells = [_cell(v, row.unit) for v in (row.prior, row.period, row.total)]
+        shown.add_row(f"  {row.label}", *cells)
+    out.print(shown)
+
+
+def _cell(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f} %" if unit == "%" else f"{value:,.2f}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `gcmhub fund …` to the command line."""
+    app.add_typer(fund_app, name="fund")
