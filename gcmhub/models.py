@@ -4,12 +4,14 @@ from gcmhub.accounts.models import ApiToken, AuditEntry, LoginSession, Notificat
 from gcmhub.db import Base
 from gcmhub.fund.models import (
     Account,
+    Call,
     Deposit,
     Donor,
     Entry,
     Instalment,
     Pledge,
     Proposal,
+    Review,
     Transaction,
 )
 from gcmhub.hub.models import (
@@ -47,6 +49,8 @@ __all__ = [
     "PracticeReview",
     "PracticeSubmission",
     "Proposal",
+    "Review",
+    "Call",
     "Provider",
     "RequestEvent",
     "SupportRequest",

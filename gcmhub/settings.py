@@ -149,6 +149,13 @@ class Settings(BaseSettings):
         description="Indirect costs of participating organizations charged on each transfer "
         "(0.07 = 7 %): the usual UN pass-through default, a working assumption [M] to check.",
     )
+    fund_spread: float = Field(
+        default=20.0,
+        ge=0,
+        le=100,
+        description="Appraisal: reviewers' totals (0-100) further apart than this many points "
+        "are flagged for the steering committee to look at.",
+    )
 
     @field_validator("languages")
     @classmethod

@@ -17,10 +17,16 @@ from starlette.responses import Response
 
 from gcmhub.downloads import format_of
 from gcmhub.errors import BadParameter, NotFound
-from gcmhub.fund import contributions, ledger, reports, transfers
+from gcmhub.fund import calls, contributions, ledger, reports, transfers
 from gcmhub.fund.exports import ENTRIES, FINANCIAL_TABLE, TRANSACTIONS, entry_rows
 from gcmhub.fund.schemas import (
+    AppraisalPublic,
+    AreaMapWrite,
+    AreaPublic,
+    CallPublic,
+    CallWrite,
     ChargeWrite,
+    DecisionWrite,
     DepositPublic,
     DepositWrite,
     DonorPublic,
@@ -28,9 +34,14 @@ from gcmhub.fund.schemas import (
     InterestWrite,
     MovementPublic,
     OrganizationMoneyWrite,
+    PipelineRow,
     PledgePublic,
     PledgeWrite,
+    ProposalPublic,
+    ProposalUpdate,
     ReversalWrite,
+    ReviewPublic,
+    ReviewWrite,
     TransferWrite,
 )
 from gcmhub.web.deps import ContextDep, filters_from
@@ -41,7 +52,9 @@ from gcmhub.web.session import require_token
 router = APIRouter(prefix="/api/v1/fund", tags=["start-up fund"], responses=PROBLEM_RESPONSES)
 WRITE = "Fund manager or admin, with a write token. "
 FormatQuery = Annotated[str | None, Query(description="Download: csv or json.")]
-MAX_ID = 2**53  # larger ids do not exist, and do not fit the database's integers
+MAX_ID = (
+    2**31 - 1
+)  # ids are INTEGER columns: larger ones do not exist (and PostgreSQL refuses them)
 TransactionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
@@ -338,3 +351,162 @@ def report(
     if format and format_of(format) == "jsonld":
         raise BadParameter("format", "the financial table downloads as csv or json")
     return cached_json(request, table)
+
+
+# -- calls for proposals, proposals, appraisal and the pipeline -------------------------------
+
+Ref = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+@router.get(
+    "/areas",
+    summary="The fund's thematic areas",
+    description="An editable scheme (`fund-area`) with the GCM objectives the fund manager "
+    "mapped to each area. The names are unverified [M] against the fund's Terms of Reference.",
+    response_model=list[AreaPublic],
+)
+def areas_list(request: Request, ctx: ContextDep) -> Response:
+    filters_from(request, set(), [])
+    return cached_json(request, [a.model_dump(mode="json") for a in calls.area_list(ctx)])
+
+
+@router.post(
+    "/areas/{code}/objectives",
+    summary="Map a thematic area to GCM objectives",
+    description=WRITE + "Replaces the area's objectives (numbers 1-23).",
+    response_model=AreaPublic,
+    openapi_extra={"x-rule": "area_map"},
+)
+def areas_map(
+    request: Request,
+    ctx: ContextDep,
+    code: Annotated[str, Path(min_length=1, max_length=20)],
+    body: AreaMapWrite,
+) -> AreaPublic:
+    require_token(request, ctx)
+    return calls.area_map(ctx, code, list(body.objectives))
+
+
+@router.get("/calls", summary="Calls for proposals", response_model=list[CallPublic])
+def calls_list(request: Request, ctx: ContextDep) -> Response:
+    filters_from(request, set(), [])
+    return cached_json(request, [c.model_dump(mode="json") for c in calls.call_list(ctx)])
+
+
+@router.post(
+    "/calls",
+    summary="Open a call for proposals",
+    description=WRITE + "A budget in the fund's currency, thematic areas, a deadline, the "
+    "eligibility rules (UN entities taking part, the government's endorsement) and a rubric.",
+    status_code=201,
+    response_model=CallPublic,
+    openapi_extra={"x-rule": "fund_call_write"},
+)
+def calls_create(request: Request, ctx: ContextDep, body: CallWrite) -> CallPublic:
+    require_token(request, ctx)
+    return calls.call_create(ctx, body)
+
+
+@router.get("/calls/{ref}", summary="One call for proposals", response_model=CallPublic)
+def calls_show(request: Request, ctx: ContextDep, ref: Ref) -> Response:
+    return cached_json(request, calls.call_show(ctx, ref).model_dump(mode="json"))
+
+
+@router.get("/proposals", summary="Proposals to the fund", response_model=list[ProposalPublic])
+def proposals_list(
+    request: Request,
+    ctx: ContextDep,
+    call: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    filters_from(request, {"call", "status"}, [])
+    found = calls.proposal_list(ctx, call, status)
+    return cached_json(request, [p.model_dump(mode="json") for p in found])
+
+
+@router.get("/proposals/{ref}", summary="One proposal", response_model=ProposalPublic)
+def proposals_show(request: Request, ctx: ContextDep, ref: Ref) -> Response:
+    return cached_json(request, calls.proposal_show(ctx, ref).model_dump(mode="json"))
+
+
+@router.patch(
+    "/proposals/{ref}",
+    summary="Fill a draft proposal",
+    description="Its creator, focal points of its country, its partners, or the fund "
+    "manager, with a write token. Fields given replace what was there; budget lines must sum "
+    "to the amount.",
+    response_model=ProposalPublic,
+    openapi_extra={"x-rule": "proposal_write"},
+)
+def proposals_update(
+    request: Request, ctx: ContextDep, ref: Ref, body: ProposalUpdate
+) -> ProposalPublic:
+    require_token(request, ctx)
+    return calls.proposal_update(ctx, ref, body)
+
+
+@router.post(
+    "/proposals/{ref}/submit",
+    summary="Submit a proposal to its call",
+    description="As filling it. Refused (422, naming the field) without the gender, "
+    "human-rights and child-sensitivity markers or when the call's eligibility fails; after "
+    "the deadline, 409.",
+    response_model=ProposalPublic,
+    openapi_extra={"x-rule": "proposal_write"},
+)
+def proposals_submit(request: Request, ctx: ContextDep, ref: Ref) -> ProposalPublic:
+    require_token(request, ctx)
+    return calls.proposal_submit(ctx, ref)
+
+
+@router.post(
+    "/proposals/{ref}/reviews",
+    summary="Review a submitted proposal",
+    description="Curators, partners and the fund manager, with a write token. Declare a "
+    'conflict of interest ("none", or what it is: a recusal, no score). A reviewer of an '
+    "organization taking part in the proposal is refused (403).",
+    status_code=201,
+    response_model=ReviewPublic,
+    openapi_extra={"x-rule": "review_write"},
+)
+def proposals_review(
+    request: Request, ctx: ContextDep, ref: Ref, body: ReviewWrite
+) -> ReviewPublic:
+    require_token(request, ctx)
+    return calls.review_submit(ctx, ref, body)
+
+
+@router.get(
+    "/proposals/{ref}/appraisal",
+    summary="A proposal's appraisal",
+    description="The reviews with their comments, the mean, range and spread of the totals; "
+    "a spread over GCMHUB_FUND_SPREAD points is flagged.",
+    response_model=AppraisalPublic,
+)
+def proposals_appraisal(request: Request, ctx: ContextDep, ref: Ref) -> Response:
+    return cached_json(request, calls.appraisal(ctx, ref).model_dump(mode="json"))
+
+
+@router.post(
+    "/proposals/{ref}/decision",
+    summary="Record the steering committee's decision",
+    description=WRITE + "approved (after at least one review) or rejected, with a note.",
+    response_model=ProposalPublic,
+    openapi_extra={"x-rule": "proposal_decide"},
+)
+def proposals_decide(
+    request: Request, ctx: ContextDep, ref: Ref, body: DecisionWrite
+) -> ProposalPublic:
+    require_token(request, ctx)
+    return calls.proposal_decide(ctx, ref, body)
+
+
+@router.get(
+    "/pipeline",
+    summary="The pipeline",
+    description="Approved proposals with no transfer yet: amount, area, country, score, markers.",
+    response_model=list[PipelineRow],
+)
+def pipeline_list(request: Request, ctx: ContextDep) -> Response:
+    filters_from(request, set(), [])
+    return cached_json(request, [p.model_dump(mode="json") for p in calls.pipeline(ctx)])

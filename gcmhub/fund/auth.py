@@ -68,3 +68,65 @@ def interest_record(actor: Actor, scope: Any) -> bool:
 @rule("charge_record", f"{FUND_MANAGERS} record direct costs and bank charges")
 def charge_record(actor: Actor, scope: Any) -> bool:
     return _fund_manager(actor)
+
+
+@rule("fund_call_write", f"{FUND_MANAGERS} open calls for proposals")
+def fund_call_write(actor: Actor, scope: Any) -> bool:
+    return _fund_manager(actor)
+
+
+@rule("area_map", f"{FUND_MANAGERS} set which GCM objectives a thematic area covers")
+def area_map(actor: Actor, scope: Any) -> bool:
+    return _fund_manager(actor)
+
+
+@rule(
+    "proposal_write",
+    "the proposal's creator, focal points of its country, its partners and "
+    f"{FUND_MANAGERS} fill and submit a proposal",
+)
+def proposal_write(actor: Actor, scope: Any) -> bool:
+    if _fund_manager(actor):
+        return True
+    if not actor.signed_in:
+        return False
+    if scope is None:
+        return False
+    if actor.name == scope.created_by:
+        return True
+    if actor.has("focal_point") and scope.country in actor.countries:
+        return True
+    organizations = {o.casefold() for o in [*(scope.partners or []), *(scope.participating or [])]}
+    return bool(actor.organization) and str(actor.organization).casefold() in organizations
+
+
+@rule(
+    "review_write",
+    "curators, partners and the fund manager review proposals (not their own organization's)",
+)
+def review_write(actor: Actor, scope: Any) -> bool:
+    return actor.signed_in and actor.has("curator", "partner", "fund_manager")
+
+
+@rule("proposal_decide", f"{FUND_MANAGERS} record the steering committee's decision")
+def proposal_decide(actor: Actor, scope: Any) -> bool:
+    return _fund_manager(actor)
+
+
+@rule(
+    "proposal_read_draft",
+    "a draft proposal (it may come from a confidential hub request) is read by those who may "
+    "write it and the secretariat; submitted ones by everyone",
+    scope="read",
+)
+def proposal_read_draft(actor: Actor, scope: Any) -> bool:
+    return actor.has("curator") or proposal_write(actor, scope)
+
+
+@rule(
+    "appraisal_read",
+    f"reviews and their comments are read by the secretariat and {FUND_MANAGERS}",
+    scope="read",
+)
+def appraisal_read(actor: Actor, scope: Any) -> bool:
+    return actor.has("curator", "fund_manager")

@@ -1,4 +1,5 @@
-"""Commands: `gcmhub fund donors|pledge|deposit|ledger|balances|check|report`."""
+"""Commands: `gcmhub fund donors|pledge|deposit|ledger|balances|check|report|calls|areas|
+area-map|pipeline`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from rich.table import Table
 
 from gcmhub.console import fail, out, print_json
 from gcmhub.errors import InvalidInput
-from gcmhub.fund import contributions, ledger, reports
+from gcmhub.fund import calls, contributions, ledger, reports
 from gcmhub.fund.money import format_money
-from gcmhub.fund.schemas import DepositWrite, DonorWrite, PledgeWrite
+from gcmhub.fund.schemas import CallWrite, DepositWrite, DonorWrite, PledgeWrite
 from gcmhub.runtime import open_context
 
 fund_app = typer.Typer(
@@ -277,3 +278,110 @@ def _cell(value: Decimal | None, unit: str) -> str:
 def register(app: typer.Typer) -> None:
     """Add `gcmhub fund …` to the command line."""
     app.add_typer(fund_app, name="fund")
+
+
+@fund_app.command("calls")
+def calls_command(
+    add: Annotated[str | None, typer.Option("--add", help="Open a call with this title.")] = None,
+    budget: Annotated[str | None, typer.Option(help="The call's budget (with --add).")] = None,
+    deadline: DateOption = None,
+    area: Annotated[
+        list[str] | None, typer.Option(help="A thematic area (TA1…), repeated; none: all.")
+    ] = None,
+    min_un_entities: Annotated[int, typer.Option(help="UN entities taking part, at least.")] = 2,
+    no_endorsement: Annotated[
+        bool, typer.Option("--no-endorsement", help="Do not require the government's.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List calls for proposals (or open one with --add TITLE --budget B --deadline D)."""
+    with open_context() as ctx:
+        if add is not None:
+            if budget is None or deadline is None:
+                raise InvalidInput("--add needs --budget and --deadline")
+            made = calls.call_create(
+                ctx,
+                _checked(
+                    CallWrite,
+                    title=add,
+                    budget=budget,
+                    deadline=_day(deadline),
+                    areas=area or [],
+                    min_un_entities=min_un_entities,
+                    endorsement_required=not no_endorsement,
+                ),
+            )
+            if as_json:
+                print_json(made)
+            else:
+                out.print(f"Call {made.id} opened: {made.title}, until {made.deadline}.")
+            return
+        found = calls.call_list(ctx)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "call", "budget", "areas", "deadline", "status", "proposals")
+    for c in found:
+        table.add_row(
+            c.id,
+            c.title,
+            _money(c.budget, c.currency),
+            ", ".join(c.areas),
+            c.deadline.isoformat(),
+            c.status,
+            str(c.proposals),
+        )
+    out.print(table)
+
+
+@fund_app.command("areas")
+def areas_command(as_json: JsonOption = False) -> None:
+    """List the fund's thematic areas with the GCM objectives mapped to each."""
+    with open_context() as ctx:
+        found = calls.area_list(ctx)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("code", "thematic area", "GCM objectives")
+    for a in found:
+        mapped = ", ".join(o.removeprefix("objective:") for o in a.objectives)
+        table.add_row(a.code, a.label, mapped or "(not mapped)")
+    out.print(table)
+
+
+@fund_app.command("area-map")
+def area_map_command(
+    code: Annotated[str, typer.Argument(help="The thematic area's code (TA1…).")],
+    objectives: Annotated[list[int], typer.Argument(help="GCM objective numbers (1-23).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Set which GCM objectives a thematic area covers (replacing its mapping)."""
+    with open_context() as ctx:
+        made = calls.area_map(ctx, code, list(objectives))
+    if as_json:
+        print_json(made)
+        return
+    mapped = ", ".join(o.removeprefix("objective:") for o in made.objectives)
+    out.print(f"{made.code} ({made.label}) covers objectives {mapped or 'none'}.")
+
+
+@fund_app.command("pipeline")
+def pipeline_command(as_json: JsonOption = False) -> None:
+    """List approved proposals with no transfer yet."""
+    with open_context() as ctx:
+        found = calls.pipeline(ctx)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "proposal", "area", "country", "amount", "score", "markers G/HR/C")
+    for p in found:
+        table.add_row(
+            p.id,
+            p.title,
+            p.area or "",
+            p.country or "",
+            _money(p.amount, p.currency) if p.amount is not None else "",
+            "" if p.score is None else f"{p.score:.1f}",
+            f"{p.gender_marker}/{p.human_rights_marker}/{p.child_marker}",
+        )
+    out.print(table)

@@ -30,36 +30,18 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Integer,
     Numeric,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from gcmhub.db import Base
-
-
-class Proposal(Base):
-    """A project proposal to the fund; a hub request can open one as a draft (43(a)(v))."""
-
-    __tablename__ = "fund_proposals"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ref: Mapped[str] = mapped_column(String(40), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(Text)
-    country: Mapped[str | None] = mapped_column(String(3), index=True)
-    objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
-    partners: Mapped[list[str]] = mapped_column(JSON, default=list)
-    request_id: Mapped[int | None] = mapped_column(
-        ForeignKey("hub_requests.id", ondelete="SET NULL"), index=True
-    )
-    status: Mapped[str] = mapped_column(String(20))  # draft, then the fund's own steps
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Fixed(TypeDecorator[Decimal]):
@@ -100,6 +82,46 @@ class Fixed(TypeDecorator[Decimal]):
 Amount = Fixed(18, 2)  # in the fund's base currency
 Original = Fixed(18, 4)  # as given, in any currency (four decimals: CLF has four)
 Rate = Fixed(18, 10)  # units of the base currency for one unit of another
+
+
+class Proposal(Base):
+    """A project proposal to the fund; a hub request can open one as a draft (43(a)(v))."""
+
+    __tablename__ = "fund_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(3), index=True)
+    objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
+    partners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hub_requests.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))  # draft, submitted, approved, rejected
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Filled by the proponents before submission (migration 0009).
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fund_calls.id", ondelete="RESTRICT"), index=True
+    )
+    area: Mapped[str | None] = mapped_column(String(20))  # a thematic area's code: TA1…
+    amount: Mapped[Decimal | None] = mapped_column(Amount)  # base currency; None while draft
+    budget_lines: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # [{item, amount}]
+    participating: Mapped[list[str] | None] = mapped_column(JSON)  # UN entities (PUNOs)
+    endorsed: Mapped[bool | None] = mapped_column(Boolean)  # by the recipient government
+    gender_marker: Mapped[int | None] = mapped_column(Integer)  # 0-3, required to submit
+    human_rights_marker: Mapped[int | None] = mapped_column(Integer)
+    child_marker: Mapped[int | None] = mapped_column(Integer)
+    whole_of_government: Mapped[bool | None] = mapped_column(Boolean)
+    whole_of_society: Mapped[bool | None] = mapped_column(Boolean)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision: Mapped[str | None] = mapped_column(String(10))  # approved, rejected
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+
 
 ACCOUNT_KINDS = ("asset", "liability", "equity", "income", "expense")
 
@@ -230,3 +252,44 @@ class Deposit(Base):
     )
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Call(Base):
+    """A call for proposals: a budget, thematic areas, a deadline and eligibility rules."""
+
+    __tablename__ = "fund_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)  # CFP-2027-01
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    budget: Mapped[Decimal] = mapped_column(Amount)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)  # thematic area codes
+    opens: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    min_un_entities: Mapped[int] = mapped_column(Integer, default=2)
+    endorsement_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # criterion, weight
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open, closed, decided
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Review(Base):
+    """One reviewer's appraisal of a proposal: scores per criterion, or a declared conflict."""
+
+    __tablename__ = "fund_reviews"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("fund_proposals.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    reviewer: Mapped[str] = mapped_column(String(100))
+    organization: Mapped[str | None] = mapped_column(String(300))
+    conflict: Mapped[str] = mapped_column(Text, default="none")  # else: recused, no score
+    scores: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # criterion: 0-5
+    total: Mapped[float | None] = mapped_column(Float)  # weighted, 0-100; None when recused
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)

@@ -8,9 +8,9 @@ so no decimal is lost to a binary float on the way.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -291,3 +291,216 @@ class MovementPublic(BaseModel):
     total: Money
     currency: str
     account: str = Field(description="The sub-fund or organization account it moved.")
+
+
+# -- calls for proposals, proposals and appraisal --------------------------------------------
+
+MarkerIn = Annotated[int | None, Field(default=None, ge=0, le=3)]
+Code = Annotated[str, Field(min_length=1, max_length=20)]
+Entity = Annotated[str, Field(min_length=2, max_length=80)]
+
+
+class CriterionIn(_Clean):
+    """One criterion of a call's rubric and its weight."""
+
+    criterion: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
+    weight: int = Field(ge=1, le=100)
+
+
+DEFAULT_RUBRIC = [  # a working default [M]: the fund's own rubric is set per call
+    ("relevance", 30),
+    ("feasibility", 25),
+    ("guiding_principles", 25),
+    ("sustainability", 20),
+]
+
+
+class CallWrite(_Clean):
+    """A call for proposals to open."""
+
+    title: str = Field(min_length=3, max_length=300)
+    description: str = Field(default="", max_length=10_000)
+    budget: AmountIn
+    currency: Currency | None = Field(default=None, description="The fund's currency only.")
+    areas: list[Code] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Thematic area codes (TA1…TA5); none: all of the fund's areas.",
+    )
+    opens: date | None = Field(default=None, description="Today when not given.")
+    deadline: date
+    min_un_entities: int = Field(default=2, ge=1, le=20)
+    endorsement_required: bool = True
+    rubric: list[CriterionIn] = Field(
+        default_factory=lambda: [CriterionIn(criterion=c, weight=w) for c, w in DEFAULT_RUBRIC],
+        min_length=1,
+        max_length=20,
+    )
+
+
+class CallPublic(BaseModel):
+    """A call for proposals."""
+
+    id: str
+    title: str
+    description: str
+    budget: Money
+    currency: str
+    areas: list[str]
+    opens: date
+    deadline: date
+    min_un_entities: int
+    endorsement_required: bool
+    rubric: list[dict[str, Any]]
+    status: str
+    proposals: int
+
+
+class BudgetLineIn(_Clean):
+    """One line of a proposal's budget."""
+
+    item: str = Field(min_length=1, max_length=300)
+    amount: AmountIn
+
+
+class ProposalUpdate(_Clean):
+    """What the proponents fill in a draft proposal; fields left out are kept."""
+
+    call: str | None = Field(default=None, max_length=20, description="The call's id.")
+    title: str | None = Field(default=None, min_length=3, max_length=300)
+    summary: str | None = Field(default=None, max_length=10_000)
+    area: str | None = Field(default=None, max_length=20, description="One of the call's areas.")
+    amount: Any = Field(
+        default=None,
+        description='More than zero, in the fund\'s currency: 1234.56 or "1,234.56".',
+        json_schema_extra={"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}]},
+    )
+    currency: Currency | None = Field(default=None, description="The fund's currency only.")
+    budget_lines: list[BudgetLineIn] | None = Field(
+        default=None, max_length=200, description="Summing to the amount."
+    )
+    participating: list[Entity] | None = Field(
+        default=None, max_length=30, description="Participating UN entities (IOM, UNICEF…)."
+    )
+    partners: list[Entity] | None = Field(default=None, max_length=50)
+    endorsed: bool | None = Field(default=None, description="By the recipient government.")
+    gender_marker: MarkerIn = None
+    human_rights_marker: MarkerIn = None
+    child_marker: MarkerIn = None
+    whole_of_government: bool | None = None
+    whole_of_society: bool | None = None
+    objectives: list[Annotated[str, Field(max_length=200)]] | None = Field(
+        default=None, max_length=23, description="GCM objectives by number or title."
+    )
+
+
+class ProposalPublic(BaseModel):
+    """A proposal to the fund, with its markers and the decision on it."""
+
+    id: str
+    title: str
+    summary: str
+    country: str | None
+    call: str | None
+    area: str | None
+    amount: Money | None
+    currency: str
+    budget_lines: list[dict[str, Any]]
+    participating: list[str]
+    partners: list[str]
+    objectives: list[str]
+    endorsed: bool | None
+    gender_marker: int | None
+    human_rights_marker: int | None
+    child_marker: int | None
+    whole_of_government: bool | None
+    whole_of_society: bool | None
+    status: str
+    submitted_at: datetime | None
+    decision: str | None
+    decision_note: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    request: str | None
+
+
+class ReviewWrite(_Clean):
+    """One reviewer's appraisal: a declared conflict ("none", or what it is) and scores."""
+
+    conflict: str = Field(
+        default="none",
+        min_length=1,
+        max_length=2000,
+        description='"none", or the conflict of interest declared: the reviewer is recused.',
+    )
+    scores: dict[Annotated[str, Field(max_length=60)], int] = Field(
+        default_factory=dict, max_length=20, description="Each rubric criterion: 0 to 5."
+    )
+    comment: str = Field(default="", max_length=10_000)
+
+
+class ReviewPublic(BaseModel):
+    """A review as the appraisal shows it."""
+
+    reviewer: str
+    organization: str | None
+    conflict: str
+    recused: bool
+    scores: dict[str, int]
+    total: float | None
+    comment: str
+    submitted_at: datetime
+
+
+class AppraisalPublic(BaseModel):
+    """The reviews of a proposal aggregated: mean, range and whether they disagree."""
+
+    proposal: str
+    scored: int
+    recused: int
+    mean: float | None
+    min: float | None
+    max: float | None
+    spread: float | None
+    spread_limit: float
+    spread_flagged: bool
+    reviews: list[ReviewPublic]
+
+
+class DecisionWrite(_Clean):
+    """The steering committee's decision on a submitted proposal."""
+
+    decision: str = Field(pattern="^(approved|rejected)$")
+    note: str = Field(default="", max_length=10_000)
+
+
+class AreaPublic(BaseModel):
+    """A thematic area of the fund with the GCM objectives the fund manager mapped to it."""
+
+    code: str
+    id: str
+    label: str
+    objectives: list[str]
+
+
+class AreaMapWrite(_Clean):
+    """The GCM objectives a thematic area covers (numbers 1-23)."""
+
+    objectives: list[Annotated[int, Field(ge=1, le=23)]] = Field(max_length=23)
+
+
+class PipelineRow(BaseModel):
+    """An approved proposal not funded yet."""
+
+    id: str
+    title: str
+    call: str | None
+    area: str | None
+    country: str | None
+    amount: Money | None
+    currency: str
+    score: float | None
+    gender_marker: int | None
+    human_rights_marker: int | None
+    child_marker: int | None
+    decided_at: datetime | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -170,7 +170,11 @@ def requests_attach(
     summary="Download a file attached to a request",
     response_class=FileResponse,
 )
-def requests_attachment(ctx: ContextDep, ref: str, attachment_id: int) -> FileResponse:
+def requests_attachment(
+    ctx: ContextDep,
+    ref: str,
+    attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],  # an INTEGER column
+) -> FileResponse:
     attachment, path = files.attachment_open(ctx, ref, attachment_id)
     return FileResponse(
         path,

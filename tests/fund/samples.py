@@ -20,6 +20,57 @@ FUND_MANAGERS = {"fund_manager", "admin"}
 MOVE = {"project_ref": "P-SAMPLE", "participating_organization": "IOM", "amount": "100"}
 
 
+def _proposal(submitted: bool) -> str:
+    """A filled proposal to a fresh open call, for Mexico; submitted when asked."""
+    from datetime import timedelta
+
+    from gcmhub.accounts.audit import now
+    from gcmhub.fund import calls
+    from gcmhub.fund.models import Proposal
+    from gcmhub.fund.schemas import CallWrite, ProposalUpdate
+
+    with open_context() as ctx:
+        call = calls.call_create(
+            ctx,
+            CallWrite(title="Sample call", budget="100000", deadline=now().date() + timedelta(9)),
+        )
+        count = len(calls.proposal_list(ctx))
+        ref = f"P-SAMPLE-{count + 1:04d}"
+        ctx.session.add(
+            Proposal(
+                ref=ref,
+                title="Sample proposal",
+                summary="Fair recruitment.",
+                country="MEX",
+                objectives=["objective:6"],
+                partners=["Recruitment reform network"],
+                status="draft",
+                created_by="system",
+                created_at=now(),
+            )
+        )
+        ctx.session.flush()
+        calls.proposal_update(ctx, ref, ProposalUpdate(call=call.id, **PROPOSAL))
+        if submitted:
+            calls.proposal_submit(ctx, ref)
+    return ref
+
+
+PROPOSAL: dict[str, Any] = {
+    "area": "TA1",
+    "amount": "1000",
+    "budget_lines": [{"item": "Workshops", "amount": "1000"}],
+    "participating": ["IOM", "ILO"],
+    "endorsed": True,
+    "gender_marker": 2,
+    "human_rights_marker": 1,
+    "child_marker": 1,
+}
+PROPOSAL_SIDE = {"focal_mex", "fund_manager", "admin"}
+REVIEWERS = {"partner", "curator", "fund_manager", "admin"}
+SCORES = {"relevance": 3, "feasibility": 3, "guiding_principles": 3, "sustainability": 3}
+
+
 def _fresh_transaction(made: dict[str, Any]) -> dict[str, Any]:
     with open_context() as ctx:
         return {"fresh": interest_record(ctx, "5.00", memo="to be reversed").transaction}
@@ -67,6 +118,38 @@ FUND_SAMPLES: dict[tuple[str, str], Sample] = {
         FUND_MANAGERS,
         api_call("POST", "/api/v1/fund/transactions/{fresh}/reverse", {"memo": "entered twice"}),
         prepare=_fresh_transaction,
+    ),
+    ("POST", "/api/v1/fund/calls"): Sample(
+        FUND_MANAGERS,
+        api_call(
+            "POST",
+            "/api/v1/fund/calls",
+            {"title": "Call of the matrix", "budget": "50000", "deadline": "2099-12-31"},
+        ),
+    ),
+    ("POST", "/api/v1/fund/areas/{code}/objectives"): Sample(
+        FUND_MANAGERS,
+        api_call("POST", "/api/v1/fund/areas/TA2/objectives", {"objectives": [2, 7]}),
+    ),
+    ("PATCH", "/api/v1/fund/proposals/{ref}"): Sample(
+        PROPOSAL_SIDE,
+        api_call("PATCH", "/api/v1/fund/proposals/{fresh}", {"whole_of_society": True}),
+        prepare=lambda made: {"fresh": _proposal(submitted=False)},
+    ),
+    ("POST", "/api/v1/fund/proposals/{ref}/submit"): Sample(
+        PROPOSAL_SIDE,
+        api_call("POST", "/api/v1/fund/proposals/{fresh}/submit"),
+        prepare=lambda made: {"fresh": _proposal(submitted=False)},
+    ),
+    ("POST", "/api/v1/fund/proposals/{ref}/reviews"): Sample(
+        REVIEWERS,
+        api_call("POST", "/api/v1/fund/proposals/{fresh}/reviews", {"scores": SCORES}),
+        prepare=lambda made: {"fresh": _proposal(submitted=True)},
+    ),
+    ("POST", "/api/v1/fund/proposals/{ref}/decision"): Sample(
+        FUND_MANAGERS,
+        api_call("POST", "/api/v1/fund/proposals/{fresh}/decision", {"decision": "rejected"}),
+        prepare=lambda made: {"fresh": _proposal(submitted=True)},
     ),
 }
 
