@@ -156,6 +156,27 @@ class Settings(BaseSettings):
         description="Appraisal: reviewers' totals (0-100) further apart than this many points "
         "are flagged for the steering committee to look at.",
     )
+    fund_tranches: str = Field(
+        default="60,40",
+        pattern=r"^\s*\d{1,3}(\s*,\s*\d{1,3}){0,9}\s*$",
+        description="A project's default disbursement plan: the share of its allocation in each "
+        "tranche, in %, summing to 100. A working assumption [M]: the Migration MPTF's "
+        "tranche practice is set per project.",
+    )
+    fund_tranche_delivery: Decimal = Field(
+        default=Decimal("0.75"),
+        ge=0,
+        le=1,
+        description="A later tranche is released once the project's reported expenditure "
+        "reaches this share of what was transferred (0.75 = 75 %), a common UN practice [M].",
+    )
+    disclosure_threshold: int = Field(
+        default=5,
+        ge=0,
+        description="Indicators: counts of people below this number in disaggregated series "
+        "(by sex, age, origin…) and survey results from fewer respondents are withheld from "
+        "public views and exports (0: no suppression).",
+    )
 
     @field_validator("languages")
     @classmethod

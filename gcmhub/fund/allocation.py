@@ -95,7 +95,7 @@ class Candidate:
     country: str  # ISO3
     gender_marker: int = 0  # 0-3, the UNSDG gender equality marker
     partial_ok: bool = False  # funded at the cap per project when it asks more
-    tags: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()  # "region:M49" for every region the country is in
 
 
 @dataclass(frozen=True)
@@ -360,6 +360,8 @@ def _allows(source: Source, candidate: Candidate) -> bool:
     if source.earmark is None:
         return True
     kind, code = source.earmark
+    if kind == "region" and f"region:{code}" in candidate.tags:
+        return True  # a sub-region the candidate's country is in
     own = {"area": candidate.thematic_area, "region": candidate.region}.get(kind, candidate.country)
     return own == code
 

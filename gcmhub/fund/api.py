@@ -17,9 +17,11 @@ from starlette.responses import Response
 
 from gcmhub.downloads import format_of
 from gcmhub.errors import BadParameter, NotFound
-from gcmhub.fund import calls, contributions, ledger, reports, transfers
-from gcmhub.fund.exports import ENTRIES, FINANCIAL_TABLE, TRANSACTIONS, entry_rows
+from gcmhub.fund import calls, contributions, gateway, ledger, projects, reports, transfers
+from gcmhub.fund.exports import CRS, ENTRIES, FINANCIAL_TABLE, TRANSACTIONS, entry_rows
 from gcmhub.fund.schemas import (
+    AllocationPublic,
+    AllocationWrite,
     AppraisalPublic,
     AreaMapWrite,
     AreaPublic,
@@ -32,16 +34,20 @@ from gcmhub.fund.schemas import (
     DonorPublic,
     DonorWrite,
     InterestWrite,
+    ManualAllocationWrite,
     MovementPublic,
     OrganizationMoneyWrite,
     PipelineRow,
     PledgePublic,
     PledgeWrite,
+    ProjectPublic,
     ProposalPublic,
     ProposalUpdate,
+    ReportWrite,
     ReversalWrite,
     ReviewPublic,
     ReviewWrite,
+    TranchePlanWrite,
     TransferWrite,
 )
 from gcmhub.web.deps import ContextDep, filters_from
@@ -510,3 +516,164 @@ def proposals_decide(
 def pipeline_list(request: Request, ctx: ContextDep) -> Response:
     filters_from(request, set(), [])
     return cached_json(request, [p.model_dump(mode="json") for p in calls.pipeline(ctx)])
+
+
+# -- allocation and projects ------------------------------------------------------------------
+
+
+@router.post(
+    "/calls/{ref}/allocation/preview",
+    summary="Preview a call's allocation",
+    description="The secretariat and the fund manager. The portfolio the allocation engine "
+    "would fund now from the call's approved proposals and the sub-funds' unallocated cash, "
+    "with each proposal explained (which rule binds, the score it would need) and the value "
+    "a greedy choice would reach. Give `rules` to see what other rules would change "
+    "(what-if). Stores nothing.",
+    response_model=AllocationPublic,
+    openapi_extra={"x-rule": "stores_nothing"},
+)
+def calls_allocation_preview(
+    ctx: ContextDep, ref: Ref, body: AllocationWrite | None = None
+) -> AllocationPublic:
+    return projects.allocation_preview(ctx, ref, body)
+
+
+@router.post(
+    "/calls/{ref}/allocation",
+    summary="Allocate a call's money",
+    description=WRITE + "Once the call is closed, solves again and allocates the chosen "
+    "portfolio in the ledger (each project's money moves from its sub-fund's cash into "
+    "`allocated:`); the call is then decided (409 if open or decided already).",
+    status_code=201,
+    response_model=AllocationPublic,
+    openapi_extra={"x-rule": "call_allocate"},
+)
+def calls_allocate(
+    request: Request, ctx: ContextDep, ref: Ref, body: AllocationWrite | None = None
+) -> AllocationPublic:
+    require_token(request, ctx)
+    return projects.call_allocate(ctx, ref, body)
+
+
+@router.post(
+    "/proposals/{ref}/allocation",
+    summary="Allocate money to one approved proposal",
+    description=WRITE + "From one sub-fund (`earmark`), no more than the proposal was "
+    "approved for. More than the sub-fund holds unallocated is refused (422) and nothing is "
+    "written.",
+    status_code=201,
+    response_model=ProjectPublic,
+    openapi_extra={"x-rule": "call_allocate"},
+)
+def proposals_allocate(
+    request: Request, ctx: ContextDep, ref: Ref, body: ManualAllocationWrite
+) -> ProjectPublic:
+    require_token(request, ctx)
+    return projects.project_allocate(ctx, ref, body)
+
+
+@router.get(
+    "/projects",
+    summary="Projects the fund finances",
+    description="Allocated, transferred and spent (each stage on its own), the delivery rate. "
+    "`format=csv` or `json` downloads rows tagged for the OECD DAC Creditor Reporting System "
+    "(purpose code 15190).",
+    response_model=list[ProjectPublic],
+)
+def projects_list(
+    request: Request,
+    ctx: ContextDep,
+    area: Annotated[str | None, Query(max_length=20)] = None,
+    country: Annotated[str | None, Query(max_length=3)] = None,
+    status: Annotated[str | None, Query(pattern="^(funded|ongoing|closed)$")] = None,
+    format: FormatQuery = None,
+) -> Response:
+    filters_from(request, {"area", "country", "status", "format"}, [])
+    found = projects.project_list(ctx, area, country, status)
+    if format:
+        fmt = format_of(format)
+        if fmt == "jsonld":
+            raise BadParameter("format", "projects download as csv or json")
+        rows = gateway.crs_rows(ctx, found)
+        head = {"count": len(rows), "purpose_code": projects.PURPOSE_CODE}
+        return download(CRS, rows, fmt, head, cache_control(request))
+    return cached_json(request, [p.model_dump(mode="json") for p in found])
+
+
+@router.get("/projects/{ref}", summary="One project", response_model=ProjectPublic)
+def projects_show(request: Request, ctx: ContextDep, ref: Ref) -> Response:
+    return cached_json(request, projects.project_show(ctx, ref).model_dump(mode="json"))
+
+
+@router.put(
+    "/projects/{ref}/tranches",
+    summary="Plan a project's tranches",
+    description=WRITE + "Replaces the tranches not yet released; they must sum to the "
+    "allocation left to transfer and go to participating organizations.",
+    response_model=ProjectPublic,
+    openapi_extra={"x-rule": "tranche_write"},
+)
+def projects_plan(
+    request: Request, ctx: ContextDep, ref: Ref, body: TranchePlanWrite
+) -> ProjectPublic:
+    require_token(request, ctx)
+    return projects.tranche_plan(ctx, ref, body)
+
+
+@router.post(
+    "/projects/{ref}/tranches/{number}/release",
+    summary="Release a tranche",
+    description=WRITE + "Transfers it from the project's allocation to its organization "
+    "(indirect costs included in its amount). In order; a later tranche waits for the "
+    "delivery rate GCMHUB_FUND_TRANCHE_DELIVERY (409 saying where it stands).",
+    response_model=ProjectPublic,
+    openapi_extra={"x-rule": "tranche_write"},
+)
+def projects_release(
+    request: Request,
+    ctx: ContextDep,
+    ref: Ref,
+    number: Annotated[int, Path(ge=1, le=20)],
+) -> ProjectPublic:
+    require_token(request, ctx)
+    return projects.tranche_release(ctx, ref, number)
+
+
+@router.post(
+    "/projects/{ref}/reports",
+    summary="Report on a project",
+    description="Its participating organizations or the fund manager, with a write token. "
+    "Results against targets, and each organization's expenditure, posted to the ledger "
+    "(no more than it holds: 422). A final report closes the project.",
+    status_code=201,
+    response_model=ProjectPublic,
+    openapi_extra={"x-rule": "project_report"},
+)
+def projects_report(
+    request: Request, ctx: ContextDep, ref: Ref, body: ReportWrite
+) -> ProjectPublic:
+    require_token(request, ctx)
+    return projects.report_submit(ctx, ref, body)
+
+
+@router.get(
+    "/overview",
+    summary="The fund at a glance",
+    description="Contributions by donor; allocations by thematic area, region and country; "
+    "transfers, expenditure and the delivery rate; the pipeline. Stages are never added.",
+    response_model=gateway.FundOverview,
+)
+def overview(request: Request, ctx: ContextDep) -> Response:
+    filters_from(request, set(), [])
+    return cached_json(request, gateway.fund_overview(ctx).model_dump(mode="json"))
+
+
+@router.get(
+    "/donors/{ref}/report",
+    summary="A donor's report",
+    description="Deposits, the donor's share of each sub-fund it gave to, and the projects "
+    "allocated from them with the donor's pro rata part.",
+    response_model=gateway.DonorReport,
+)
+def donors_report(request: Request, ctx: ContextDep, ref: Ref) -> Response:
+    return cached_json(request, gateway.donor_report(ctx, ref).model_dump(mode="json"))

@@ -20,9 +20,21 @@ def _fund_manager(actor: Actor) -> bool:
     return actor.has("fund_manager")
 
 
-@rule("ledger_post", f"{FUND_MANAGERS} post to the fund's ledger")
+@rule(
+    "ledger_post",
+    f"{FUND_MANAGERS} post to the fund's ledger; a participating organization posts the "
+    "expenditure it reports on its own project",
+)
 def ledger_post(actor: Actor, scope: Any) -> bool:
-    return _fund_manager(actor)
+    return _fund_manager(actor) or _participates(actor, scope)
+
+
+def _participates(actor: Actor, proposal: Any) -> bool:
+    """Whether the actor works for one of a project's participating organizations."""
+    if not actor.signed_in or not actor.organization or proposal is None:
+        return False
+    own = actor.organization.strip().casefold()
+    return any(own == str(o).strip().casefold() for o in (proposal.participating or []))
 
 
 @rule("ledger_reverse", f"{FUND_MANAGERS} correct the ledger by reversing a transaction")
@@ -130,3 +142,21 @@ def proposal_read_draft(actor: Actor, scope: Any) -> bool:
 )
 def appraisal_read(actor: Actor, scope: Any) -> bool:
     return actor.has("curator", "fund_manager")
+
+
+@rule("call_allocate", f"{FUND_MANAGERS} allocate money to approved proposals")
+def call_allocate(actor: Actor, scope: Any) -> bool:
+    return _fund_manager(actor)
+
+
+@rule("tranche_write", f"{FUND_MANAGERS} plan and release a project's tranches")
+def tranche_write(actor: Actor, scope: Any) -> bool:
+    return _fund_manager(actor)
+
+
+@rule(
+    "project_report",
+    f"a project's participating organizations and {FUND_MANAGERS} report on it",
+)
+def project_report(actor: Actor, scope: Any) -> bool:
+    return _fund_manager(actor) or _participates(actor, scope)

@@ -41,8 +41,11 @@ from gcmhub.fund.schemas import (
     ProposalUpdate,
     ReviewPublic,
     ReviewWrite,
+    RulesIn,
+    ShareIn,
 )
 from gcmhub.settings import get_settings
+from gcmhub.taxonomy.actions import concept_resolver
 
 AREA_SCHEME = "fund-area"
 AREA_TITLE = "Thematic areas of the start-up fund"
@@ -149,9 +152,17 @@ def _call_public(ctx: Context, call: Call) -> CallPublic:
         min_un_entities=call.min_un_entities,
         endorsement_required=call.endorsement_required,
         rubric=list(call.rubric),
-        status=call.status,
+        rules=dict(call.rules or {}),
+        status=call_status(call),
         proposals=int(count or 0),
     )
+
+
+def call_status(call: Call) -> str:
+    """open, closed (its deadline is past) or decided (its money is allocated)."""
+    if call.status == "open" and now().date() > call.deadline:
+        return "closed"
+    return call.status
 
 
 def _fund_currency(value: str | None, field: str = "currency") -> str:
@@ -198,6 +209,7 @@ def call_create(ctx: Context, data: CallWrite) -> CallPublic:
         min_un_entities=data.min_un_entities,
         endorsement_required=data.endorsement_required,
         rubric=[c.model_dump() for c in data.rubric],
+        rules=call_rules(ctx, data.rules) if data.rules is not None else {},
         status="open",
         created_by=ctx.actor.name,
         created_at=now(),
@@ -212,6 +224,43 @@ def call_create(ctx: Context, data: CallWrite) -> CallPublic:
         {"budget": str(budget), "areas": areas, "deadline": call.deadline.isoformat()},
     )
     return _call_public(ctx, call)
+
+
+def call_rules(ctx: Context, rules: RulesIn) -> dict[str, Any]:
+    """Check a call's allocation rules and return them as stored: area codes as the fund
+    names them, regions as M49 concept ids, amounts as text."""
+    known = {a.code.casefold(): a.code for a in area_list(ctx)}
+    areas: dict[str, dict[str, float | None]] = {}
+    for code, share in rules.area_shares.items():
+        match = known.get(code.strip().casefold())
+        if match is None:
+            raise InvalidInput(
+                f"rules.area_shares: '{code[:20]}' is not a thematic area "
+                f"({', '.join(known.values())})"
+            )
+        areas[match] = _share(f"rules.area_shares.{match}", share)
+    regions: dict[str, dict[str, float | None]] = {}
+    resolve = concept_resolver(ctx, "region")
+    for name, share in rules.region_shares.items():
+        try:
+            region = resolve(name)
+        except InvalidInput:
+            raise InvalidInput(f"rules.region_shares: unknown region '{name[:40]}'") from None
+        regions[region.removeprefix("region:")] = _share(f"rules.region_shares.{name}", share)
+    return {
+        "area_shares": areas,
+        "region_shares": regions,
+        "project_cap": str(rules.project_cap) if rules.project_cap is not None else None,
+        "gender_min_share": rules.gender_min_share,
+        "one_per_country": rules.one_per_country,
+        "min_score": rules.min_score,
+    }
+
+
+def _share(field: str, share: ShareIn) -> dict[str, float | None]:
+    if share.min is not None and share.max is not None and share.min > share.max:
+        raise InvalidInput(f"{field}: the minimum share {share.min} is above the maximum")
+    return {"min": share.min, "max": share.max}
 
 
 def call_list(ctx: Context) -> list[CallPublic]:
@@ -568,6 +617,8 @@ def pipeline(ctx: Context) -> list[PipelineRow]:
     )
     rows: list[PipelineRow] = []
     query = select(Proposal).where(Proposal.status == "approved").order_by(Proposal.decided_at)
+    # "approved" and not "funded": no money allocated yet (a transfer outside any allocation
+    # also takes a proposal off the pipeline)
     for proposal in ctx.session.scalars(query):
         if proposal.ref in funded:
             continue

@@ -1,8 +1,9 @@
 """Commands: `gcmhub fund donors|pledge|deposit|ledger|balances|check|report|calls|areas|
-area-map|pipeline`."""
+area-map|pipeline|allocate|projects|release|donor-report`."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -13,9 +14,15 @@ from rich.table import Table
 
 from gcmhub.console import fail, out, print_json
 from gcmhub.errors import InvalidInput
-from gcmhub.fund import calls, contributions, ledger, reports
+from gcmhub.fund import calls, contributions, gateway, ledger, projects, reports
 from gcmhub.fund.money import format_money
-from gcmhub.fund.schemas import CallWrite, DepositWrite, DonorWrite, PledgeWrite
+from gcmhub.fund.schemas import (
+    AllocationWrite,
+    CallWrite,
+    DepositWrite,
+    DonorWrite,
+    PledgeWrite,
+)
 from gcmhub.runtime import open_context
 
 fund_app = typer.Typer(
@@ -385,3 +392,124 @@ def pipeline_command(as_json: JsonOption = False) -> None:
             f"{p.gender_marker}/{p.human_rights_marker}/{p.child_marker}",
         )
     out.print(table)
+
+
+@fund_app.command("allocate")
+def allocate_command(
+    call: Annotated[str, typer.Argument(help="The call, e.g. CFP-2027-01.")],
+    rules: Annotated[
+        typer.FileText | None,
+        typer.Option(help="A JSON file of rules to use instead of the call's (what-if)."),
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Allocate in the ledger (else: a preview).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Preview a call's allocation with every proposal explained, or apply it (--apply)."""
+    given = None
+    if rules is not None:
+        try:
+            given = json.load(rules)
+        except ValueError as error:
+            raise InvalidInput(f"{rules.name}: not JSON ({error})") from None
+    data = _checked(AllocationWrite, rules=given)
+    with open_context() as ctx:
+        action = projects.call_allocate if apply else projects.allocation_preview
+        found = action(ctx, call, data)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("proposal", "score", "asked", "funded", "outcome", "why", title=found.call)
+    for line in found.lines:
+        table.add_row(
+            line.proposal,
+            "" if line.score is None else f"{line.score:.1f}",
+            _money(line.asked, found.currency) if line.asked is not None else "",
+            _money(line.funded, found.currency),
+            line.outcome,
+            line.explanation,
+        )
+    out.print(table)
+    verb = "Allocated" if found.applied else "Would allocate"
+    out.print(
+        f"{verb} {_money(found.total_allocated, found.currency)} of "
+        f"{_money(found.budget, found.currency)}; value {found.total_value:,.0f} "
+        f"(greedy by score: {found.greedy_value:,.0f})."
+    )
+    for sentence in found.what_if:
+        out.print(sentence)
+
+
+@fund_app.command("projects")
+def projects_command(as_json: JsonOption = False) -> None:
+    """List projects: allocated, transferred, spent and the delivery rate."""
+    with open_context() as ctx:
+        found = projects.project_list(ctx)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "project", "country", "area", "allocated", "transferred", "delivery")
+    for p in found:
+        table.add_row(
+            p.id,
+            p.title,
+            p.country or "",
+            p.area or "",
+            _money(p.allocated, p.currency),
+            _money(p.transferred, p.currency),
+            "" if p.delivery_pct is None else f"{p.delivery_pct} %",
+        )
+    out.print(table)
+
+
+@fund_app.command("release")
+def release_command(
+    project: Annotated[str, typer.Argument(help="The project (its proposal's reference).")],
+    number: Annotated[int, typer.Argument(help="The tranche's number.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Release a project's planned tranche to its organization."""
+    with open_context() as ctx:
+        found = projects.tranche_release(ctx, project, number)
+    if as_json:
+        print_json(found)
+        return
+    tranche = next(t for t in found.tranches if t.number == number)
+    out.print(
+        f"Tranche {number} of {found.id}: {_money(tranche.amount, found.currency)} to "
+        f"{tranche.organization} (transaction {tranche.transaction})."
+    )
+
+
+@fund_app.command("donor-report")
+def donor_report_command(
+    donor: Annotated[str, typer.Argument(help="The donor, e.g. D-0001.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A donor's deposits, sub-fund shares and the projects their money went to (pro rata)."""
+    with open_context() as ctx:
+        found = gateway.donor_report(ctx, donor)
+    if as_json:
+        print_json(found)
+        return
+    cur = found.currency
+    out.print(f"[bold]{found.donor.name}[/bold] ({found.donor.id})")
+    shares = Table("sub-fund", "donor's net deposits", "all net deposits", "share")
+    for s in found.sub_funds:
+        shares.add_row(s.name, _money(s.donor_net, cur), _money(s.all_net, cur), f"{s.share_pct} %")
+    out.print(shares)
+    table = Table("project", "country", "sub-fund", "allocated", "donor's part")
+    for p in found.projects:
+        table.add_row(
+            f"{p.project} {p.title}",
+            p.country or "",
+            p.sub_fund,
+            _money(p.allocated, cur),
+            _money(p.attributed, cur),
+        )
+    out.print(table)
+    out.print(
+        f"Attributed {_money(found.attributed, cur)}; not yet allocated "
+        f"{_money(found.unallocated, cur)}. {found.method}"
+    )

@@ -121,3 +121,34 @@ FINANCIAL_TABLE = Table(
     context={},
     node=_table_row,
 )
+
+
+CRS = Table(
+    name="gcmhub-fund-projects-crs",
+    columns=(
+        "project",
+        "title",
+        "description",
+        "recipient_code",
+        "recipient_name",
+        "region_m49",
+        "sector_code",
+        "purpose_code",
+        "purpose_name",
+        "aid_type",
+        "finance_type",
+        "channel_name",
+        "implementing",
+        "currency",
+        "commitment",
+        "disbursement",
+        "expenditure",
+        "gender_marker_unsdg",
+        "gcm_objectives",
+        "thematic_area",
+        "status",
+    ),
+    flatten=_plain,
+    context={},
+    node=_plain,
+)

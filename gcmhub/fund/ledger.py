@@ -21,6 +21,7 @@ or a participating organization are made when first posted to:
 | `org_interest` | income | interest remitted by participating organizations |
 | `aa_fee` | expense | the Administrative Agent fee, taken on each deposit |
 | `direct_costs`, `bank_charges` | expense | the fund's direct costs and bank charges |
+| `allocated:general`, `allocated:area:N`… | asset | cash with the AA allocated to projects |
 | `orgs:IOM` | asset | transferred to a participating organization and not yet spent |
 | `indirect_costs` | expense | participating organizations' indirect costs, charged on transfer |
 | `expenditure` | expense | expenditure reported by participating organizations |
@@ -59,6 +60,7 @@ ZERO = Decimal("0.00")
 TRANSACTION_KINDS = (
     "pledge",
     "deposit",
+    "allocation",
     "transfer",
     "expenditure",
     "refund",
@@ -245,6 +247,14 @@ def _create(ctx: Context, code: str, name: str | None = None) -> Account:
         kind, negative = "asset", False
         label = earmark_label(ctx, earmark)
         default = f"Cash with the Administrative Agent: sub-fund earmarked for {label}"
+    elif code.startswith("allocated:"):
+        earmark = code.removeprefix("allocated:")
+        earmark = None if earmark == "general" else earmark
+        kind, negative = "asset", False
+        default = (
+            "Cash with the Administrative Agent allocated to approved projects, not yet "
+            f"transferred: {earmark_label(ctx, earmark)}"
+        )
     elif code.startswith("contributions:"):
         ref = code.removeprefix("contributions:")
         donor = ctx.session.scalar(select(Donor.name).where(Donor.ref == ref))
@@ -342,6 +352,11 @@ def cash_account(earmark: str | None) -> str:
     return f"cash:{earmark}" if earmark else "cash:general"
 
 
+def allocated_account(earmark: str | None) -> str:
+    """The account of a sub-fund's cash allocated to projects and not yet transferred."""
+    return f"allocated:{earmark}" if earmark else "allocated:general"
+
+
 def organization_code(value: str, field: str = "participating_organization") -> str:
     """Return the code of a participating organization as accounts name it: "IOM", "UN-WOMEN"."""
     code = re.sub(r"[^A-Za-z0-9]+", "-", value or "").strip("-").upper()
@@ -358,6 +373,7 @@ def ledger_post(
     reference: str | None = None,
     value_date: date | None = None,
     reversal_of: int | None = None,
+    on_behalf: Any = None,
 ) -> Transaction:
     """Post one balanced transaction, or nothing at all.
 
@@ -365,7 +381,7 @@ def ledger_post(
     base amount is not its original times its rate, and a posting that would take an account
     that may not go below zero below zero (`InsufficientFunds`, naming the account).
     """
-    authorize(ctx, "ledger_post")
+    authorize(ctx, "ledger_post", on_behalf)  # on_behalf: the project an organization reports on
     if kind not in TRANSACTION_KINDS:
         raise InvalidInput(f"kind: unknown transaction kind '{kind}'")
     if len(lines) < 2:

@@ -99,7 +99,9 @@ class Proposal(Base):
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("hub_requests.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20))  # draft, submitted, approved, rejected
+    # draft, submitted, approved, rejected; funded once money is allocated; closed after the
+    # final report
+    status: Mapped[str] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # Filled by the proponents before submission (migration 0009).
@@ -270,7 +272,8 @@ class Call(Base):
     min_un_entities: Mapped[int] = mapped_column(Integer, default=2)
     endorsement_required: Mapped[bool] = mapped_column(Boolean, default=True)
     rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # criterion, weight
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open, closed, decided
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open, decided
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # allocation rules (projects.py)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -292,4 +295,69 @@ class Review(Base):
     scores: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # criterion: 0-5
     total: Mapped[float | None] = mapped_column(Float)  # weighted, 0-100; None when recused
     comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Allocation(Base):
+    """Money of one sub-fund allocated to a project (an approved proposal).
+
+    The money itself moves in the ledger (`transaction_id`: `cash:E` to `allocated:E`); this row
+    says which decision it came from.
+    """
+
+    __tablename__ = "fund_allocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("fund_proposals.id", ondelete="RESTRICT"), index=True
+    )
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("fund_calls.id", ondelete="RESTRICT"))
+    earmark: Mapped[str | None] = mapped_column(String(40))  # the sub-fund; None: general
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("fund_transactions.id", ondelete="RESTRICT")
+    )
+    method: Mapped[str] = mapped_column(String(20))  # milp (a call's allocation) or manual
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Tranche(Base):
+    """A planned disbursement of a project's allocation to one participating organization.
+
+    `amount` is what leaves the allocation, the organization's indirect costs included.
+    """
+
+    __tablename__ = "fund_tranches"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("fund_proposals.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)
+    organization: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    due: Mapped[date | None] = mapped_column(Date)
+    condition: Mapped[str] = mapped_column(Text, default="")
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fund_transactions.id", ondelete="RESTRICT")
+    )
+    released_at: Mapped[datetime | None] = mapped_column(DateTime)
+    released_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class ProjectReport(Base):
+    """A progress or final report: results against targets, and expenditure by organization."""
+
+    __tablename__ = "fund_project_reports"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("fund_proposals.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # progress, final
+    period_end: Mapped[date] = mapped_column(Date)
+    narrative: Mapped[str] = mapped_column(Text)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    expenditure: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    submitted_by: Mapped[str] = mapped_column(String(100))
     submitted_at: Mapped[datetime] = mapped_column(DateTime)

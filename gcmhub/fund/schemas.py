@@ -336,6 +336,9 @@ class CallWrite(_Clean):
         min_length=1,
         max_length=20,
     )
+    rules: RulesIn | None = Field(
+        default=None, description="How the call's money is allocated (the allocation engine)."
+    )
 
 
 class CallPublic(BaseModel):
@@ -352,7 +355,10 @@ class CallPublic(BaseModel):
     min_un_entities: int
     endorsement_required: bool
     rubric: list[dict[str, Any]]
-    status: str
+    rules: dict[str, Any]
+    status: str = Field(
+        description="open; closed once its deadline is past; decided once its money is allocated."
+    )
     proposals: int
 
 
@@ -504,3 +510,200 @@ class PipelineRow(BaseModel):
     human_rights_marker: int | None
     child_marker: int | None
     decided_at: datetime | None
+
+
+# -- projects: allocation, tranches, reports ----------------------------------------------------
+
+Share01 = Annotated[float, Field(ge=0, le=1)]
+
+
+class ShareIn(BaseModel):
+    """A minimum and a maximum share of the money allocated (0 to 1; leave out for no bound)."""
+
+    min: Share01 | None = None
+    max: Share01 | None = None
+
+
+class RulesIn(_Clean):
+    """The rules an allocation follows; every one optional (the fund publishes no numbers)."""
+
+    area_shares: dict[Annotated[str, Field(max_length=20)], ShareIn] = Field(
+        default_factory=dict, max_length=50, description="Thematic area code (TA1…): share."
+    )
+    region_shares: dict[Annotated[str, Field(max_length=60)], ShareIn] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="M49 region code or name (002 Africa, 019 Americas…): share.",
+    )
+    project_cap: AmountIn | None = Field(default=None, description="Most one project may get.")
+    gender_min_share: Share01 | None = Field(
+        default=None, description="Least share of the money to proposals with gender marker >= 2."
+    )
+    one_per_country: bool = Field(default=False, description="One project per country.")
+    min_score: float | None = Field(
+        default=None, ge=0, le=100, description="Least appraisal score (0-100) to be funded."
+    )
+
+
+class AllocationWrite(_Clean):
+    """Allocate a call's money: its rules, or these instead (kept on record with the result)."""
+
+    rules: RulesIn | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class ManualAllocationWrite(_Clean):
+    """Allocate money of one sub-fund to one approved proposal (the steering committee's
+    decision outside a call's allocation)."""
+
+    amount: AmountIn
+    earmark: Earmark
+    note: str = Field(default="", max_length=2000)
+
+
+class PortfolioLine(BaseModel):
+    """A proposal in an allocation: funded, or why not."""
+
+    proposal: str
+    title: str
+    area: str | None
+    region: str | None
+    country: str | None
+    score: float | None
+    asked: Money | None
+    funded: Money
+    sources: dict[str, Money] = Field(description="Sub-fund (earmark or general): amount.")
+    outcome: str = Field(description="funded, ineligible, blocked or outvalued.")
+    explanation: str
+    needed_score: float | None = None
+
+
+class RuleLine(BaseModel):
+    """How one rule stands in an allocation."""
+
+    name: str
+    kind: str
+    limit: Money | None
+    actual: Money | None
+    slack: Money | None
+    binds: bool
+    blocks: list[str]
+    note: str
+
+
+class AllocationPublic(BaseModel):
+    """A call's allocation: the portfolio chosen, every proposal's explanation and the rules."""
+
+    call: str
+    applied: bool = Field(description="True when the money was allocated in the ledger.")
+    status: str
+    currency: str
+    budget: Money
+    available: dict[str, Money] = Field(description="Each sub-fund's unallocated cash.")
+    total_allocated: Money
+    total_value: float
+    greedy_value: float = Field(description="The value a by-score greedy choice reaches.")
+    lines: list[PortfolioLine]
+    rules: list[RuleLine]
+    by_area: dict[str, Money]
+    by_region: dict[str, Money]
+    rules_used: dict[str, Any]
+    what_if: list[str] = Field(description="Against the call's own rules, when others were given.")
+    seconds: float
+
+
+class TrancheWrite(_Clean):
+    """One tranche of a project's disbursement plan."""
+
+    organization: str = Field(min_length=2, max_length=40, description="A participating entity.")
+    amount: AmountIn = Field(description="Leaves the allocation, indirect costs included.")
+    due: date | None = None
+    condition: str = Field(default="", max_length=2000)
+
+
+class TranchePlanWrite(_Clean):
+    """A project's disbursement plan: tranches summing to its allocation."""
+
+    tranches: list[TrancheWrite] = Field(min_length=1, max_length=20)
+
+
+class TranchePublic(BaseModel):
+    number: int
+    organization: str
+    amount: Money
+    due: date | None
+    condition: str
+    status: str = Field(description="planned or released.")
+    transaction: int | None
+    released_at: datetime | None
+
+
+class ResultIn(_Clean):
+    """A result reported against its target."""
+
+    result: str = Field(min_length=2, max_length=500)
+    indicator: str = Field(default="", max_length=500)
+    baseline: str = Field(default="", max_length=100)
+    target: str = Field(default="", max_length=100)
+    achieved: str = Field(default="", max_length=100)
+
+
+class SpendIn(_Clean):
+    """Expenditure a participating organization reports for the period."""
+
+    organization: str = Field(min_length=2, max_length=40)
+    amount: AmountIn
+
+
+class ReportWrite(_Clean):
+    """A progress or final report of a project."""
+
+    kind: str = Field(default="progress", pattern="^(progress|final)$")
+    period_end: date
+    narrative: str = Field(min_length=10, max_length=20_000)
+    results: list[ResultIn] = Field(default_factory=list, max_length=50)
+    expenditure: list[SpendIn] = Field(default_factory=list, max_length=20)
+
+
+class ReportPublic(BaseModel):
+    number: int
+    kind: str
+    period_end: date
+    narrative: str
+    results: list[dict[str, Any]]
+    expenditure: list[dict[str, Any]]
+    submitted_by: str
+    submitted_at: datetime
+
+
+class ProjectPublic(BaseModel):
+    """A funded proposal and its money, each stage on its own (never added together)."""
+
+    id: str
+    title: str
+    summary: str
+    call: str | None
+    area: str | None
+    country: str | None
+    region: str | None
+    objectives: list[str]
+    participating: list[str]
+    gender_marker: int | None
+    human_rights_marker: int | None
+    child_marker: int | None
+    status: str = Field(description="funded (nothing transferred yet), ongoing, or closed.")
+    currency: str
+    approved: Money | None = Field(description="The amount the proposal asked and was approved.")
+    allocated: Money
+    transferred: Money = Field(description="Transfers, indirect costs included, net of reversals.")
+    indirect: Money
+    expenditure: Money = Field(description="Reported expenditure, indirect costs included.")
+    refunded: Money
+    to_transfer: Money = Field(description="Allocated and not yet transferred.")
+    delivery_pct: Decimal | None = Field(description="Expenditure as % of transfers.")
+    purpose_code: int = Field(description="OECD DAC CRS purpose code: 15190.")
+    tranches: list[TranchePublic]
+    reports: list[ReportPublic]
+
+
+CallWrite.model_rebuild()

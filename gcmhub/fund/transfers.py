@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -157,23 +158,7 @@ def expenditure_report(
     organization = organization_code(participating_organization)
     project = _project(project_ref)
     with fund_write(ctx):
-        _held_by(ctx, organization, spent, "expenditure")
-        transaction = ledger_post(
-            ctx,
-            "expenditure",
-            [Line("expenditure", spent), Line(f"orgs:{organization}", -spent)],
-            memo=f"Expenditure reported by {organization} on {project}"
-            + (f": {memo}" if memo else ""),
-            reference=project,
-            value_date=value_date,
-        )
-        audit_record(
-            ctx,
-            "expenditure_report",
-            f"fund_transaction:{transaction.id}",
-            None,
-            {"project": project, "organization": organization, "amount": str(spent)},
-        )
+        transaction = post_expenditure(ctx, project, organization, spent, value_date, memo)
     return MovementPublic(
         transaction=transaction.id,
         kind="expenditure",
@@ -183,6 +168,36 @@ def expenditure_report(
         currency=base,
         account=f"orgs:{organization}",
     )
+
+
+def post_expenditure(
+    ctx: Context,
+    project: str,
+    organization: str,
+    spent: Decimal,
+    value_date: date | None = None,
+    memo: str = "",
+    on_behalf: Any = None,
+) -> Transaction:
+    """Post expenditure an organization reports (inside `fund_write`; the caller authorizes)."""
+    _held_by(ctx, organization, spent, "expenditure")
+    transaction = ledger_post(
+        ctx,
+        "expenditure",
+        [Line("expenditure", spent), Line(f"orgs:{organization}", -spent)],
+        memo=f"Expenditure reported by {organization} on {project}" + (f": {memo}" if memo else ""),
+        reference=project,
+        value_date=value_date,
+        on_behalf=on_behalf,
+    )
+    audit_record(
+        ctx,
+        "expenditure_report",
+        f"fund_transaction:{transaction.id}",
+        None,
+        {"project": project, "organization": organization, "amount": str(spent)},
+    )
+    return transaction
 
 
 def _project_sub_fund(ctx: Context, project: str) -> str | None:

@@ -71,6 +71,69 @@ REVIEWERS = {"partner", "curator", "fund_manager", "admin"}
 SCORES = {"relevance": 3, "feasibility": 3, "guiding_principles": 3, "sustainability": 3}
 
 
+def _approved(closed: bool = False) -> str:
+    """A submitted proposal with one review on record, approved; its call closed if asked."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from gcmhub.accounts.audit import now
+    from gcmhub.accounts.models import User
+    from gcmhub.fund import calls
+    from gcmhub.fund.models import Call, Proposal, Review
+    from gcmhub.fund.schemas import DecisionWrite
+
+    ref = _proposal(submitted=True)
+    with open_context() as ctx:
+        proposal = ctx.session.scalar(select(Proposal).where(Proposal.ref == ref))
+        assert proposal is not None
+        reviewer = ctx.session.scalar(select(User.id).order_by(User.id))
+        assert reviewer is not None
+        ctx.session.add(
+            Review(
+                proposal_id=proposal.id,
+                reviewer_id=reviewer,
+                reviewer="sample",
+                conflict="none",
+                scores=SCORES,
+                total=60.0,
+                comment="",
+                submitted_at=now(),
+            )
+        )
+        ctx.session.flush()
+        calls.proposal_decide(ctx, ref, DecisionWrite(decision="approved", note="Sample"))
+        if closed:
+            ctx.session.execute(
+                update(Call)
+                .where(Call.id == proposal.call_id)
+                .values(deadline=now().date() - timedelta(1))
+            )
+    return ref
+
+
+def _project(released: bool = False) -> dict[str, Any]:
+    """An approved proposal with USD 1,000 allocated from the general fund (tranches 600 and
+    400); its first tranche released if asked."""
+    from gcmhub.fund.projects import project_allocate, tranche_release
+    from gcmhub.fund.schemas import ManualAllocationWrite
+
+    ref = _approved()
+    with open_context() as ctx:
+        project_allocate(ctx, ref, ManualAllocationWrite(amount="1000"))
+        if released:
+            tranche_release(ctx, ref, 1)
+    return {"fresh": ref}
+
+
+def _closed_call(made: dict[str, Any]) -> dict[str, Any]:
+    from gcmhub.fund.calls import proposal_show
+
+    with open_context() as ctx:
+        call = proposal_show(ctx, _approved(closed=True)).call
+    return {"fresh": call}
+
+
 def _fresh_transaction(made: dict[str, Any]) -> dict[str, Any]:
     with open_context() as ctx:
         return {"fresh": interest_record(ctx, "5.00", memo="to be reversed").transaction}
@@ -150,6 +213,39 @@ FUND_SAMPLES: dict[tuple[str, str], Sample] = {
         FUND_MANAGERS,
         api_call("POST", "/api/v1/fund/proposals/{fresh}/decision", {"decision": "rejected"}),
         prepare=lambda made: {"fresh": _proposal(submitted=True)},
+    ),
+    ("POST", "/api/v1/fund/calls/{ref}/allocation"): Sample(
+        FUND_MANAGERS,
+        api_call("POST", "/api/v1/fund/calls/{fresh}/allocation", {}),
+        prepare=_closed_call,
+    ),
+    ("POST", "/api/v1/fund/proposals/{ref}/allocation"): Sample(
+        FUND_MANAGERS,
+        api_call("POST", "/api/v1/fund/proposals/{fresh}/allocation", {"amount": "1000"}),
+        prepare=lambda made: {"fresh": _approved()},
+    ),
+    ("PUT", "/api/v1/fund/projects/{ref}/tranches"): Sample(
+        FUND_MANAGERS,
+        api_call(
+            "PUT",
+            "/api/v1/fund/projects/{fresh}/tranches",
+            {"tranches": [{"organization": "ILO", "amount": "1000"}]},
+        ),
+        prepare=lambda made: _project(),
+    ),
+    ("POST", "/api/v1/fund/projects/{ref}/tranches/{number}/release"): Sample(
+        FUND_MANAGERS,
+        api_call("POST", "/api/v1/fund/projects/{fresh}/tranches/1/release"),
+        prepare=lambda made: _project(),
+    ),
+    ("POST", "/api/v1/fund/projects/{ref}/reports"): Sample(
+        FUND_MANAGERS,
+        api_call(
+            "POST",
+            "/api/v1/fund/projects/{fresh}/reports",
+            {"period_end": "2027-06-30", "narrative": "Workshops held in two states."},
+        ),
+        prepare=lambda made: _project(released=True),
     ),
 }
 
