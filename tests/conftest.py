@@ -195,7 +195,7 @@ class PostgresCluster:
 
 
 @contextmanager
-def _environment(**values: str | None) -> Iterator[None]:
+def environment(**values: str | None) -> Iterator[None]:
     """Set environment variables (None: unset) around a block, on fresh engines."""
     before = {name: os.environ.get(name) for name in values}
     for name, value in values.items():
@@ -226,7 +226,7 @@ def postgres() -> Iterator[PostgresCluster | None]:
     try:
         cluster.create("template0", MIGRATED)
         folder = Path(tempfile.mkdtemp(prefix="gcmhub-template-"))
-        with _environment(GCMHUB_DATA_DIR=str(folder), DATABASE_URL=cluster.url(MIGRATED)):
+        with environment(GCMHUB_DATA_DIR=str(folder), DATABASE_URL=cluster.url(MIGRATED)):
             with open_context():  # the schema at head and the built-in taxonomy
                 pass
         shutil.rmtree(folder, ignore_errors=True)
@@ -265,7 +265,7 @@ def data_dir(
         cluster.drop(database)
 
 
-def _recreate(request: pytest.FixtureRequest, template: str) -> None:
+def recreate(request: pytest.FixtureRequest, template: str) -> None:
     """Make the test's PostgreSQL database a fresh copy of another template."""
     postgres: PostgresCluster | None = request.getfixturevalue("postgres")
     database, made_from = request.node.stash.get(DATABASE, ("", ""))
@@ -279,7 +279,7 @@ def _recreate(request: pytest.FixtureRequest, template: str) -> None:
 @pytest.fixture
 def empty_database(data_dir: Path, request: pytest.FixtureRequest) -> None:
     """Make the test's database empty, with no schema yet (on SQLite it is: no file yet)."""
-    _recreate(request, "template0")
+    recreate(request, "template0")
 
 
 @pytest.fixture(scope="session")
@@ -299,7 +299,7 @@ def demo_template(
     if postgres is not None:
         postgres.create(MIGRATED, DEMO)
         url = postgres.url(DEMO)
-    with _environment(GCMHUB_DATA_DIR=str(folder), DATABASE_URL=url):
+    with environment(GCMHUB_DATA_DIR=str(folder), DATABASE_URL=url):
         with open_context() as context:
             demo_load(context, folder / "demo")
         with open_context() as context:
@@ -312,7 +312,7 @@ def demo_template(
 @pytest.fixture
 def demo_data(demo_template: Path, data_dir: Path, request: pytest.FixtureRequest) -> Path:
     """Give the test its own copy of the demo data folder (and, on PostgreSQL, database)."""
-    _recreate(request, DEMO)  # already a copy unless the fixture was asked for late
+    recreate(request, DEMO)  # already a copy unless the fixture was asked for late
     runtime.reset()
     shutil.copytree(demo_template, data_dir, dirs_exist_ok=True)
     return data_dir

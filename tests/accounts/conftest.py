@@ -51,6 +51,11 @@ def fresh_limits() -> Iterator[None]:
 @pytest.fixture
 def people(demo_data: Path) -> dict[str, Person]:
     """Add one account per role on the demo data, each with a read-write token."""
+    return make_people()
+
+
+def make_people() -> dict[str, Person]:
+    """Add one account per role, each with a read-write token."""
     made = {}
     with open_context() as ctx:
         for name, (roles, countries) in ROLES.items():

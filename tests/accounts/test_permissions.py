@@ -6,6 +6,9 @@ a rule registered in a part's auth.py) and gets a sample request below.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +16,14 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from gcmhub import runtime
 from gcmhub.accounts.models import AuditEntry
 from gcmhub.auth import load_rules
 from gcmhub.runtime import open_context
 from gcmhub.web.app import create_app
-from tests.accounts.conftest import ROLES, Person, sign_in
+from tests.accounts.conftest import ROLES, Person, make_people, sign_in
 from tests.accounts.samples import Sample, api_call, form_call
+from tests.conftest import DEMO, PostgresCluster, environment, recreate
 from tests.fund.samples import FUND_SAMPLES, fund_setting
 from tests.hub.samples import HUB_SAMPLES, hub_setting
 from tests.practices.samples import PRACTICE_SAMPLES, practice_setting
@@ -145,13 +150,56 @@ def _own_token(username: str) -> int:
         return token_list(ctx, username)[0].id
 
 
+MATRIX = "gcmhub_matrix"  # PostgreSQL: the template database of this module's setting
+
+
+@pytest.fixture(scope="module")
+def matrix_template(
+    demo_template: Path,
+    postgres: PostgresCluster | None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, Person], dict[str, Any]]:
+    """Build the setting every route is tried on once: the demo, one person per role, and what
+    each part's samples need. Each test starts from a copy (a folder, or a database made
+    from this one as a template), so no test sees another's writes."""
+    folder = tmp_path_factory.mktemp("matrix-template") / "gcmhub-data"
+    shutil.copytree(demo_template, folder)
+    url = None
+    if postgres is not None:
+        postgres.create(DEMO, MATRIX)
+        url = postgres.url(MATRIX)
+    with environment(GCMHUB_DATA_DIR=str(folder), DATABASE_URL=url):
+        people = make_people()
+        with TestClient(create_app()) as web:
+            made = _setting(web, people)
+        made["others_token"] = _own_token("partner")
+    if postgres is not None:
+        postgres.admin.execute(f'ALTER DATABASE "{MATRIX}" WITH IS_TEMPLATE true')
+    return folder, people, made
+
+
+@pytest.fixture
+def matrix(
+    matrix_template: tuple[Path, dict[str, Person], dict[str, Any]],
+    data_dir: Path,
+    request: pytest.FixtureRequest,
+) -> Iterator[tuple[TestClient, dict[str, Person], dict[str, Any]]]:
+    """A copy of the module's setting for one test, with a client of the application."""
+    folder, people, made = matrix_template
+    recreate(request, MATRIX)
+    shutil.copytree(folder, data_dir, dirs_exist_ok=True)
+    runtime.reset()
+    with TestClient(create_app()) as web:
+        yield web, people, dict(made)
+
+
 @pytest.mark.parametrize("route", sorted(SAMPLES), ids=lambda r: f"{r[0]} {r[1]}")
 def test_each_role_may_write_only_where_its_rule_allows(
-    route: tuple[str, str], web: TestClient, people: dict[str, Person]
+    route: tuple[str, str],
+    matrix: tuple[TestClient, dict[str, Person], dict[str, Any]],
 ) -> None:
     sample = SAMPLES[route]
-    made = _setting(web, people)
-    made["others_token"] = _own_token("partner")
+    web, people, made = matrix
     for role in [None, *ROLES]:
         person = people[role] if role else None
         client = TestClient(web.app)
