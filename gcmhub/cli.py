@@ -54,6 +54,7 @@ def _register() -> None:
     from gcmhub.export_cli import register as export
     from gcmhub.fund.cli import register as fund
     from gcmhub.hub.cli import register as hub
+    from gcmhub.indicators.cli import register as data
     from gcmhub.knowledge.cli import register as knowledge
     from gcmhub.knowledge.tag_cli import register as tagging
     from gcmhub.practices.cli import register as practices
@@ -71,6 +72,7 @@ def _register() -> None:
     hub(app)
     practices(app)
     fund(app)
+    data(app)
 
 
 _register()

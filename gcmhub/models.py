@@ -22,6 +22,15 @@ from gcmhub.hub.models import (
     RequestEvent,
     SupportRequest,
 )
+from gcmhub.indicators.models import (
+    Area,
+    Dataset,
+    Indicator,
+    Observation,
+    PolicyAnswer,
+    RecruitmentCost,
+    RemittancePrice,
+)
 from gcmhub.knowledge.models import Item, ItemConcept, Source
 from gcmhub.practices.models import (
     PracticeCall,
@@ -33,6 +42,13 @@ from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
 __all__ = [
+    "Area",
+    "Dataset",
+    "Indicator",
+    "Observation",
+    "PolicyAnswer",
+    "RecruitmentCost",
+    "RemittancePrice",
     "Account",
     "Deposit",
     "Donor",
