@@ -116,3 +116,158 @@ def demo_hub(ctx: Context) -> dict[str, int]:
             note = "" if state != "resolved" else "Illustrative demo entry."
             request_step(ctx, ref, StepRequest(to=state, note=note, rating=rating, lessons=lessons))
     return {"providers": loaded, "requests": len(lines)}
+
+
+def demo_fund(ctx: Context) -> dict[str, int]:
+    """Load the start-up fund's demo (once): illustrative donors, pledges and deposits, a call
+    whose proposals are reviewed, approved and funded, tranches released and a progress report.
+
+    Everything goes through the fund's actions, as the fund manager and two demo reviewers
+    would do it. The proposals are opened from the hub demo's matched requests, so without the
+    hub demo (no embeddings) the fund gets its money and its call but no project. The donors
+    are named "Demonstration donor …": the fund's pages then say the figures are illustrative.
+    """
+    from datetime import date, timedelta
+
+    from gcmhub.accounts.actions import user_add
+    from gcmhub.accounts.audit import now
+    from gcmhub.context import Actor
+    from gcmhub.fund import calls, contributions, projects
+    from gcmhub.fund.models import Donor
+    from gcmhub.fund.schemas import (
+        CallWrite,
+        DecisionWrite,
+        DepositWrite,
+        DonorWrite,
+        ManualAllocationWrite,
+        PledgeWrite,
+        ProposalUpdate,
+        ReportWrite,
+        ReviewWrite,
+    )
+    from gcmhub.hub.handoffs import request_fund
+    from gcmhub.hub.models import SupportRequest
+
+    empty = {"donors": 0, "pledges": 0, "deposits": 0, "proposals": 0, "projects": 0}
+    if ctx.session.scalar(select(Donor.id).limit(1)) is not None:
+        return empty
+    data = json.loads((HUB_DATA / "fund_demo.json").read_text(encoding="utf-8"))
+    counts = dict(empty)
+    donors: dict[str, str] = {}
+    for spec in data["donors"]:
+        made = contributions.donor_create(ctx, DonorWrite(name=spec["name"], type=spec["type"]))
+        donors[spec["key"]] = made.id
+        counts["donors"] += 1
+    for spec in data["pledges"]:
+        pledge = contributions.pledge_create(
+            ctx,
+            PledgeWrite(
+                donor=donors[spec["donor"]],
+                amount=spec["amount"],
+                currency=spec["currency"],
+                rate=spec.get("rate"),
+                earmark=spec.get("earmark"),
+                pledged_on=date.fromisoformat(spec["pledged_on"]),
+                schedule=spec.get("schedule", []),
+            ),
+        )
+        counts["pledges"] += 1
+        for deposit in spec["deposits"]:
+            contributions.deposit_create(
+                ctx,
+                DepositWrite(
+                    pledge=pledge.id,
+                    amount=deposit["amount"],
+                    currency=spec["currency"],
+                    rate=deposit.get("rate"),
+                    deposited_on=date.fromisoformat(deposit["deposited_on"]),
+                ),
+            )
+            counts["deposits"] += 1
+    today = now().date()
+    spec = data["call"]
+    call = calls.call_create(
+        ctx,
+        CallWrite(
+            title=spec["title"],
+            description=spec["description"],
+            budget=spec["budget"],
+            opens=today - timedelta(days=spec["opens_days_ago"]),
+            deadline=today,  # proposals go in today; the call closes tomorrow
+            min_un_entities=spec["min_un_entities"],
+            rules=spec["rules"],
+        ),
+    )
+    requests = {
+        r.country: r.ref
+        for r in ctx.session.scalars(
+            select(SupportRequest)
+            .where(SupportRequest.state.in_(("matched", "in_progress")))
+            .order_by(SupportRequest.id)
+        )
+    }
+    wanted = [p for p in data["proposals"] if p["country"] in requests]
+    if not wanted:
+        return counts
+    reviewers = []
+    for reviewer in data["reviewers"]:
+        account, _ = user_add(
+            ctx, reviewer["username"], ["partner"], organization=reviewer["organization"]
+        )
+        reviewers.append(
+            Actor(
+                account.username,
+                frozenset({"partner"}),
+                user_id=account.id,
+                organization=reviewer["organization"],
+            )
+        )
+    system = ctx.actor
+    for spec in wanted:
+        ref = request_fund(ctx, requests[spec["country"]]).proposal
+        assert ref is not None
+        calls.proposal_update(
+            ctx,
+            ref,
+            ProposalUpdate(
+                call=call.id,
+                title=spec["title"],
+                area=spec["area"],
+                amount=spec["amount"],
+                budget_lines=spec["budget_lines"],
+                participating=spec["participating"],
+                endorsed=True,
+                **spec["markers"],
+            ),
+        )
+        calls.proposal_submit(ctx, ref)
+        for actor, scores in zip(reviewers, spec["scores"], strict=False):
+            ctx.actor = actor
+            try:
+                calls.review_submit(ctx, ref, ReviewWrite(scores=scores))
+            finally:
+                ctx.actor = system
+        calls.proposal_decide(
+            ctx, ref, DecisionWrite(decision="approved", note="Illustrative demo decision.")
+        )
+        projects.project_allocate(
+            ctx, ref, ManualAllocationWrite(amount=spec["amount"], earmark=spec["earmark"])
+        )
+        for number in spec.get("release", []):
+            projects.tranche_release(ctx, ref, number)
+        if "report" in spec:
+            report = spec["report"]
+            projects.report_submit(
+                ctx,
+                ref,
+                ReportWrite(
+                    kind="progress",
+                    period_end=today,
+                    narrative=report["narrative"],
+                    results=report["results"],
+                    expenditure=report["expenditure"],
+                ),
+            )
+        counts["proposals"] += 1
+        counts["projects"] += 1
+    return counts

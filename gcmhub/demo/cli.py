@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 
 from gcmhub.console import out, print_json
-from gcmhub.demo.actions import demo_hub, demo_load
+from gcmhub.demo.actions import demo_fund, demo_hub, demo_load
 from gcmhub.knowledge.cli import embed_pending
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
 
 
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Load the demo knowledge base: the Compact's 23 objectives and 187 actions as items."""
+    """Load the demo: the Compact's 23 objectives and 187 actions as items, the hub's providers
+    and requests, and illustrative start-up fund records."""
     with open_context() as ctx:
         report = demo_load(ctx, get_settings().data_dir / "demo")
     embedded = embed_pending(show_progress=not as_json) if get_settings().semantic else 0
@@ -23,8 +24,10 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     if get_settings().semantic:  # matching and objective suggestions need the embeddings
         with open_context() as ctx:
             hub = demo_hub(ctx)
+    with open_context() as ctx:  # after the hub: its matched requests become fund proposals
+        fund = demo_fund(ctx)
     if as_json:
-        print_json({**asdict(report), "embedded": embedded, "hub": hub})
+        print_json({**asdict(report), "embedded": embedded, "hub": hub, "fund": fund})
         return
     if report.status == "unchanged":
         out.print("The demo is already loaded.")
@@ -38,6 +41,11 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     if hub["providers"]:
         out.print(
             f"Connection hub: {hub['providers']} providers and {hub['requests']} requests loaded."
+        )
+    if fund["donors"]:
+        out.print(
+            f"Start-up fund: {fund['donors']} illustrative donors, {fund['deposits']} deposits "
+            f"and {fund['projects']} projects loaded (demonstration figures, not real ones)."
         )
     out.print('Try: gcmhub search "remittance costs"')
 
