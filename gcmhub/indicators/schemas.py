@@ -231,3 +231,119 @@ class CountryProfile(BaseModel):
     sdg_10_7_2: list[PolicyStatus]
     region_comparison: dict[str, list[RemittancePoint]] = Field(default_factory=dict)
     sources: list[SourceRef]
+
+
+# -- The open API's answers (gcmhub/indicators/api.py) -------------------------------------
+
+
+class IndicatorOut(BaseModel):
+    """An indicator's definition, with the source and licence of its data."""
+
+    code: str
+    name: str
+    unit: str
+    description: str | None
+    is_count: bool
+    source: str
+    licence: str
+    observations: int
+
+
+class SeriesPage(BaseModel):
+    """A page of observations: the rows, how many pass the filters, the next page's cursor,
+    and the source and licence of the datasets on the page."""
+
+    data: list[ObservationOut]
+    count: int
+    next: str | None
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class CorridorRow(BaseModel):
+    """A corridor's average cost of sending USD 200 in one period, against the targets."""
+
+    sending: str
+    sending_name: str
+    receiving: str
+    receiving_name: str
+    period: str
+    value: float | None
+    unit: str
+    above_3: bool | None
+    above_5: bool | None
+    dataset: str
+    source: str
+    licence: str
+
+
+class CorridorPage(BaseModel):
+    """A page of corridor costs."""
+
+    data: list[CorridorRow]
+    count: int
+    next: str | None
+    targets: list[float] = Field(default_factory=lambda: [3.0, 5.0])
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class RemittanceCosts(BaseModel):
+    """SDG 10.c.1 by year (simple and flow-weighted), the method, and a period's cheapest and
+    dearest corridors and regional averages."""
+
+    method: str
+    unit: str = "% of amount sent (USD 200)"
+    target: float
+    ceiling: float
+    sdg_10_c_1: list[Sdg10c1]
+    period: str
+    cheapest: list[CorridorCost]
+    dearest: list[CorridorCost]
+    regional_by: str
+    regional_side: str
+    regional_averages: list[GroupAverage]
+    sources: list[SourceRef]
+
+
+class PricesOut(RpwSummary):
+    """The firm-level RPW figures of one period, with the method and where they come from."""
+
+    method: str
+    sources: list[SourceRef]
+
+
+class PolicyRow(BaseModel):
+    """SDG 10.7.2 as published for a country and period: the overall category and the domains'
+    (D1-D6) categories. Self-reported by governments."""
+
+    area: str
+    area_name: str
+    year: int
+    period: str
+    category: int | None
+    label: str | None
+    domains: dict[str, int] = Field(default_factory=dict)
+    nature: str = "self-reported policy"
+    dataset: str
+    source: str
+    licence: str
+
+
+class PolicyComputed(PolicyResult):
+    """SDG 10.7.2 computed from a country's 30 stored answers (`answers`: "domain.sub")."""
+
+    answers: dict[str, float]
+    dataset: str
+    source: str
+    licence: str
+
+
+class PolicyOverview(BaseModel):
+    """SDG 10.7.2: published categories per country, and results computed from answers."""
+
+    data: list[PolicyRow]
+    count: int
+    computed: list[PolicyComputed]
+    categories: dict[str, str]
+    domains: dict[str, str]
+    nature: str = "self-reported policy"
+    sources: list[SourceRef]

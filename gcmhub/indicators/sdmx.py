@@ -14,7 +14,8 @@ UNIT_MEASURE, named by its code; an empty OBS_VALUE is no observation.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -55,32 +56,52 @@ REQUIRED = ("DATAFLOW", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE")
 COUNT_UNITS = {"persons", "people", "number"}
 
 
+MEDIA_TYPE = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"
+
+
+def sdmx_record(row: ObservationOut) -> tuple[str, ...]:
+    """Return one observation as an SDMX-CSV record (COLUMNS)."""
+    return (
+        DATAFLOW,
+        row.indicator,
+        row.area,
+        row.sex,
+        row.age,
+        row.counterpart,
+        row.category,
+        row.period,
+        "" if row.value is None else repr(row.value),
+        row.unit,
+        row.flag or "",
+        row.note or "",
+        row.source,
+        row.licence,
+    )
+
+
 def sdmx_write(rows: Iterable[ObservationOut], out: TextIO) -> int:
     """Write observations as SDMX-CSV; return how many."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(
-            (
-                DATAFLOW,
-                row.indicator,
-                row.area,
-                row.sex,
-                row.age,
-                row.counterpart,
-                row.category,
-                row.period,
-                "" if row.value is None else repr(row.value),
-                row.unit,
-                row.flag or "",
-                row.note or "",
-                row.source,
-                row.licence,
-            )
-        )
+        writer.writerow(sdmx_record(row))
         count += 1
     return count
+
+
+def sdmx_chunks(rows: Iterable[ObservationOut], per_chunk: int = 500) -> Iterator[str]:
+    """Yield observations as SDMX-CSV text, a few hundred rows to a chunk (for streaming)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(sdmx_record(row))
+        if n % per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def sdmx_parse(path: Path, info: DatasetInfo, known_units: dict[str, str]) -> Parsed:

@@ -100,8 +100,10 @@ def create_app() -> FastAPI:
     from gcmhub.accounts import api as accounts_api
     from gcmhub.accounts import views as accounts_views
     from gcmhub.fund import api as fund_api
+    from gcmhub.fund import views as fund_views
     from gcmhub.hub import api as hub_api
     from gcmhub.hub import views as hub_views
+    from gcmhub.indicators import api as indicators_api
     from gcmhub.knowledge import api as knowledge_api
     from gcmhub.knowledge import views as knowledge_views
     from gcmhub.practices import api as practices_api
@@ -143,6 +145,8 @@ def create_app() -> FastAPI:
         practices_api.router,
         practices_views.router,
         fund_api.router,
+        indicators_api.router,
+        fund_views.router,
     ):
         app.include_router(router)
     return app
