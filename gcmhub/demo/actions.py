@@ -271,3 +271,13 @@ def demo_fund(ctx: Context) -> dict[str, int]:
         counts["proposals"] += 1
         counts["projects"] += 1
     return counts
+
+
+def demo_data(ctx: Context) -> dict[str, int]:
+    """Load every shipped public data set not loaded yet (gcmhub/indicators/data)."""
+    from gcmhub.indicators.loading import shipped_load, shipped_names
+    from gcmhub.indicators.models import Dataset
+
+    loaded = set(ctx.session.scalars(select(Dataset.name)))
+    results = [shipped_load(ctx, name) for name in shipped_names() if name not in loaded]
+    return {"datasets": len(results), "rows": sum(r.rows for r in results)}

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gcmhub.console import out, print_json
-from gcmhub.demo.actions import demo_fund, demo_hub, demo_load
+from gcmhub.demo.actions import demo_data, demo_fund, demo_hub, demo_load
 from gcmhub.knowledge.cli import embed_pending
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
@@ -26,8 +26,10 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
             hub = demo_hub(ctx)
     with open_context() as ctx:  # after the hub: its matched requests become fund proposals
         fund = demo_fund(ctx)
+    with open_context() as ctx:  # the shipped public data sets, once (all or none)
+        data = demo_data(ctx)
     if as_json:
-        print_json({**asdict(report), "embedded": embedded, "hub": hub, "fund": fund})
+        print_json({**asdict(report), "embedded": embedded, "hub": hub, "fund": fund, "data": data})
         return
     if report.status == "unchanged":
         out.print("The demo is already loaded.")
@@ -46,6 +48,11 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         out.print(
             f"Start-up fund: {fund['donors']} illustrative donors, {fund['deposits']} deposits "
             f"and {fund['projects']} projects loaded (demonstration figures, not real ones)."
+        )
+    if data["datasets"]:
+        out.print(
+            f"Migration data: {data['datasets']} public data sets, {data['rows']:,} rows loaded "
+            "(gcmhub data list)."
         )
     out.print('Try: gcmhub search "remittance costs"')
 

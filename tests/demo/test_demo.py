@@ -28,6 +28,8 @@ def test_the_demo_loads_the_objectives_and_actions_and_an_illustrative_fund_once
     # The fund's demonstration records go through the fund's actions.
     fund = report["fund"]
     assert fund == {"donors": 3, "pledges": 3, "deposits": 3, "proposals": 2, "projects": 2}
+    # And the public data sets, with their licences, for the data pages and API.
+    assert report["data"]["datasets"] >= 10 and report["data"]["rows"] > 100_000
     with open_context() as ctx:
         donors = contributions.donor_list(ctx)
         assert donors and all(d.name.startswith("Demonstration donor") for d in donors)
@@ -43,6 +45,7 @@ def test_the_demo_loads_the_objectives_and_actions_and_an_illustrative_fund_once
     assert sum((d.deposited for d in donors), Decimal(0)) == Decimal("1610000.00")
     again = cli("demo", "--json")
     assert json.loads(again.out)["fund"]["donors"] == 0  # loaded once
+    assert json.loads(again.out)["data"]["datasets"] == 0
     assert "already loaded" in cli("demo").out
     with TestClient(create_app()) as site:
         page = site.get("/fund")
@@ -50,6 +53,8 @@ def test_the_demo_loads_the_objectives_and_actions_and_an_illustrative_fund_once
         assert "Demonstration figures." in page.text and "$1,610,000.00" in page.text
         for project in found:
             assert site.get(f"/fund/projects/{project.id}").status_code == 200
+        profile = site.get("/api/v1/data/countries/MEX")
+        assert profile.status_code == 200, profile.text
         assert site.get(f"/fund/donors/{donors[0].id}").status_code == 200
 
 
