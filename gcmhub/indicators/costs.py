@@ -26,6 +26,7 @@ most 0.35 (receiving) and 0.39 points (sending) in every year 2011-2020.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -205,12 +206,13 @@ def sdg_10c1(ctx: Context, year: int) -> Sdg10c1:
         raise NotFound(f"no corridor costs in {year}")
     flows = remittance_flows(ctx)
     weighted = {c: flows[c] for c in annual if flows.get(c, 0) > 0}
-    total = sum(weighted.values())
+    # fsum is correctly rounded, so the figure does not depend on the order rows come in
+    total = math.fsum(weighted.values())
     return Sdg10c1(
         year=year,
         corridors=len(annual),
         simple_average=statistics.fmean(annual.values()),
-        weighted_average=(sum(annual[c] * w for c, w in weighted.items()) / total)
+        weighted_average=(math.fsum(annual[c] * w for c, w in weighted.items()) / total)
         if total
         else None,
         corridors_weighted=len(weighted),
