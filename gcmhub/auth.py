@@ -49,6 +49,7 @@ def load_rules() -> dict[str, Rule]:
     import gcmhub.hub.auth  # noqa: F401
     import gcmhub.knowledge.auth  # noqa: F401
     import gcmhub.practices.auth  # noqa: F401
+    import gcmhub.review.auth  # noqa: F401
 
     return RULES
 

@@ -58,6 +58,7 @@ def _register() -> None:
     from gcmhub.knowledge.cli import register as knowledge
     from gcmhub.knowledge.tag_cli import register as tagging
     from gcmhub.practices.cli import register as practices
+    from gcmhub.review.cli import register as review
     from gcmhub.taxonomy.cli import register as taxonomy
     from gcmhub.web.cli import register as web
 
@@ -73,6 +74,7 @@ def _register() -> None:
     practices(app)
     fund(app)
     data(app)
+    review(app)
 
 
 _register()

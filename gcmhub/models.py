@@ -38,10 +38,26 @@ from gcmhub.practices.models import (
     PracticeReview,
     PracticeSubmission,
 )
+from gcmhub.review.models import (
+    CapacityAssessment,
+    Commitment,
+    Partnership,
+    Plan,
+    PlanVersion,
+    ReviewSection,
+    VoluntaryReview,
+)
 from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
 __all__ = [
+    "CapacityAssessment",
+    "Commitment",
+    "Partnership",
+    "Plan",
+    "PlanVersion",
+    "ReviewSection",
+    "VoluntaryReview",
     "Area",
     "Dataset",
     "Indicator",

@@ -170,6 +170,12 @@ class Settings(BaseSettings):
         description="A later tranche is released once the project's reported expenditure "
         "reaches this share of what was transferred (0.75 = 75 %), a common UN practice [M].",
     )
+    review_capacity_domains: Path | None = Field(
+        default=None,
+        description="Review: a CSV file (id,label,definition,scale_max) of the domains capacity "
+        "assessments score; unset, the six domains of the Migration Governance Indicators [M] "
+        "shipped in gcmhub/review/data/capacity-domains.csv.",
+    )
     disclosure_threshold: int = Field(
         default=5,
         ge=0,

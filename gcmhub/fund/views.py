@@ -13,7 +13,6 @@ preview: the portfolio the allocation engine would fund now, with scores and rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -32,6 +31,8 @@ from gcmhub.fund.ledger import base_currency
 from gcmhub.fund.models import Donor
 from gcmhub.fund.money import format_money
 from gcmhub.fund.schemas import AllocationPublic
+from gcmhub.web.charts import CHART_ROWS as CHART_ROWS  # the charts are shared: web/charts.py
+from gcmhub.web.charts import bar_chart as bar_chart
 from gcmhub.web.deps import ContextDep
 from gcmhub.web.i18n import N_, negotiate
 from gcmhub.web.templating import render
@@ -40,7 +41,6 @@ router = APIRouter(include_in_schema=False)
 
 # Donors whose name starts so are the demonstration's (gcmhub/demo/data/fund_demo.json).
 DEMONSTRATION = "Demonstration"
-CHART_ROWS = 12  # bars drawn; the data table under a chart lists every row
 LATEST = 5  # projects listed on the gateway
 
 PROJECT_STATUSES = {
@@ -222,70 +222,6 @@ def _page(request: Request, ctx: Context, template: str, **context: Any) -> Resp
         **_formats(request),
         **context,
     )
-
-
-# -- charts -------------------------------------------------------------------------------------
-
-CHART_WIDTH = 690
-BAR_ROOM = 470  # the longest bar; the rest of the width holds its value
-BAR_HEIGHT = 16
-BAR_GAP = 4
-LABEL_HEIGHT = 18
-GROUP_GAP = 10
-
-
-@dataclass
-class Bar:
-    """One bar of a chart: its series, place and size, and its value written out."""
-
-    series: int
-    y: float
-    width: float
-    text: str
-
-
-@dataclass
-class Group:
-    """The bars of one row (a donor, an area…) under its label."""
-
-    label: str
-    y: float
-    bars: list[Bar] = field(default_factory=list)
-
-
-@dataclass
-class Chart:
-    """A horizontal bar chart's geometry, ready for the SVG template."""
-
-    width: int
-    height: int
-    groups: list[Group]
-    cut: bool = False
-
-
-def bar_chart(rows: list[tuple[str, list[Decimal]]], write: Any, limit: int = CHART_ROWS) -> Chart:
-    """Lay out bars for rows of (label, values): one bar per value, side by side (never
-    stacked: the values are different stages), all on one scale."""
-    shown = rows[:limit]
-    most = max((v for _, values in shown for v in values), default=Decimal(0))
-    groups: list[Group] = []
-    y = 0.0
-    for label, values in shown:
-        group = Group(label=label, y=y + 13)
-        top = y + LABEL_HEIGHT
-        for index, value in enumerate(values):
-            width = float(value / most * BAR_ROOM) if most else 0.0
-            group.bars.append(
-                Bar(
-                    series=index,
-                    y=top + index * (BAR_HEIGHT + BAR_GAP),
-                    width=round(max(width, 0.0), 1),
-                    text=write(value),
-                )
-            )
-        groups.append(group)
-        y = top + len(values) * (BAR_HEIGHT + BAR_GAP) + GROUP_GAP
-    return Chart(width=CHART_WIDTH, height=int(y) + 2, groups=groups, cut=len(rows) > limit)
 
 
 # -- the gateway --------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from gcmhub.indicators.areas import Gazetteer, gazetteer
 from gcmhub.indicators.models import Dataset, Indicator, Observation
 from gcmhub.indicators.policy import LABELS
 from gcmhub.indicators.schemas import (
+    AreaProfile,
+    AreaRef,
     CorridorCost,
     CostYear,
     CountryProfile,
@@ -222,3 +224,47 @@ def _comparison(
         if points:
             out[aggregate] = points
     return out
+
+
+def area_profile(ctx: Context, code: str) -> AreaProfile:
+    """Return an aggregate's migrant stock and remittances over time, and for a World Bank
+    region or income group its member countries (NotFound for a code that is no aggregate).
+    A read helper of the data pages (gcmhub/indicators/views.py)."""
+    gaz = gazetteer()
+    found = gaz.code(code)
+    place = gaz.places.get(found) if found else None
+    if place is None or found is None or place.kind != "aggregate":
+        raise NotFound(f"no region or group with the code '{code}'")
+    rows = _rows(ctx, Observation.area, found, {*(c for c, _ in STOCK), RECEIVED, PAID, GDP})
+    stock: dict[int, StockPoint] = {}
+    for r in rows:
+        field = STOCK.get((r[0], r[1]))
+        if field and r[2] == "_T":
+            setattr(stock.setdefault(r[5], StockPoint(year=r[5])), field, r[6])
+    grouping = None
+    members: list[AreaRef] = []
+    for attribute, kind in (("wb_region", "wb_region"), ("wb_income_group", "wb_income_group")):
+        inside = [
+            p
+            for p in gaz.places.values()
+            if p.kind == "country" and getattr(p, attribute) == place.name
+        ]
+        if inside:
+            grouping = kind
+            members = [AreaRef(code=p.code, name=p.name) for p in sorted(inside, key=_by_name)]
+            break
+    if grouping is None and found.startswith("UN-"):
+        grouping = "un_desa"
+    return AreaProfile(
+        code=found,
+        name=place.name,
+        grouping=grouping,
+        stock=[stock[y] for y in sorted(stock)],
+        remittances=_remittances(rows),
+        members=members,
+        sources=dataset_sources(ctx, {r[8] for r in rows}),
+    )
+
+
+def _by_name(place: Any) -> str:
+    return str(place.name)

@@ -233,6 +233,26 @@ class CountryProfile(BaseModel):
     sources: list[SourceRef]
 
 
+class AreaRef(BaseModel):
+    """An area by code and name."""
+
+    code: str
+    name: str
+
+
+class AreaProfile(BaseModel):
+    """An aggregate's numbers (a World Bank region or income group, a UN DESA region):
+    migrant stock and remittances over time, where its sources publish them."""
+
+    code: str
+    name: str
+    grouping: str | None
+    stock: list[StockPoint]
+    remittances: list[RemittancePoint]
+    members: list[AreaRef] = Field(default_factory=list)
+    sources: list[SourceRef]
+
+
 # -- The open API's answers (gcmhub/indicators/api.py) -------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, literal, or_, select, text, tuple_
@@ -208,3 +208,13 @@ def _summary(body: str, most: int = SUMMARY_CHARS) -> str:
     if len(flat) <= most:
         return flat
     return flat[:most].rsplit(" ", 1)[0] + "…"
+
+
+def items_added(ctx: Context, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """The published items added from `start` up to (not including) `end`: (ref, type)."""
+    rows = ctx.session.execute(
+        select(Item.ref, Item.type)
+        .where(_visible(ctx.actor), Item.created_at >= start, Item.created_at < end)
+        .order_by(Item.created_at, Item.id)
+    )
+    return [(ref, kind) for ref, kind in rows]

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from gcmhub.auth import allowed
 from gcmhub.errors import Forbidden, InvalidInput, NotFound
+from gcmhub.indicators.related import related_data
 from gcmhub.knowledge import actions, curation, editing
 from gcmhub.knowledge.listing import item_list
 from gcmhub.knowledge.schemas import ItemCreate, ItemUpdate
@@ -165,6 +166,7 @@ def objective_page(request: Request, ctx: ContextDep, code: str) -> Response:
         actions=[concept_show(ctx, a.id) for a in objective.narrower],
         items=items,
         types=TYPES,
+        related=related_data(ctx, objective.code, negotiate(request)),
     )
 
 

@@ -104,10 +104,12 @@ def create_app() -> FastAPI:
     from gcmhub.hub import api as hub_api
     from gcmhub.hub import views as hub_views
     from gcmhub.indicators import api as indicators_api
+    from gcmhub.indicators import views as indicators_views
     from gcmhub.knowledge import api as knowledge_api
     from gcmhub.knowledge import views as knowledge_views
     from gcmhub.practices import api as practices_api
     from gcmhub.practices import views as practices_views
+    from gcmhub.review import api as review_api
     from gcmhub.taxonomy import api as taxonomy_api
     from gcmhub.taxonomy import views as taxonomy_views
     from gcmhub.web import pages
@@ -146,7 +148,9 @@ def create_app() -> FastAPI:
         practices_views.router,
         fund_api.router,
         indicators_api.router,
+        review_api.router,
         fund_views.router,
+        indicators_views.router,
     ):
         app.include_router(router)
     return app

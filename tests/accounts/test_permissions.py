@@ -27,6 +27,7 @@ from tests.conftest import DEMO, PostgresCluster, environment, recreate
 from tests.fund.samples import FUND_SAMPLES, fund_setting
 from tests.hub.samples import HUB_SAMPLES, hub_setting
 from tests.practices.samples import PRACTICE_SAMPLES, practice_setting
+from tests.review.samples import REVIEW_SAMPLES, review_setting
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Signing in and out (anyone, with a valid form) and POSTs that store nothing.
@@ -117,6 +118,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
 SAMPLES.update(HUB_SAMPLES)
 SAMPLES.update(PRACTICE_SAMPLES)
 SAMPLES.update(FUND_SAMPLES)
+SAMPLES.update(REVIEW_SAMPLES)
 
 
 def test_every_write_route_has_a_sample_request() -> None:
@@ -140,6 +142,7 @@ def _setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
     made.update(hub_setting(web, people))
     made.update(practice_setting(web, people))
     made.update(fund_setting(web, people))
+    made.update(review_setting(web, people))
     return made
 
 
