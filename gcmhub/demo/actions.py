@@ -281,3 +281,65 @@ def demo_data(ctx: Context) -> dict[str, int]:
     loaded = set(ctx.session.scalars(select(Dataset.name)))
     results = [shipped_load(ctx, name) for name in shipped_names() if name not in loaded]
     return {"datasets": len(results), "rows": sum(r.rows for r in results)}
+
+
+def demo_review(ctx: Context) -> dict[str, int]:
+    """Load the review of implementation's demo (once): an illustrative plan for Mexico saved
+    twice (so that the plan page shows what changed), two partnerships and a before/after
+    capacity assessment, all through the review's actions. Every name starts with
+    "Demonstration": the review's pages then say the records are illustrative."""
+    from datetime import date
+
+    from gcmhub.review import capacity, partnerships, plans
+    from gcmhub.review.models import Plan
+    from gcmhub.review.schemas import (
+        AssessmentWrite,
+        CommitmentWrite,
+        PartnershipWrite,
+        PlanWrite,
+    )
+
+    empty = {"plans": 0, "versions": 0, "partnerships": 0, "assessments": 0}
+    if ctx.session.scalar(select(Plan.id).limit(1)) is not None:
+        return empty
+    data = json.loads((HUB_DATA / "review_demo.json").read_text(encoding="utf-8"))
+    counts = dict(empty)
+    spec = data["plan"]
+    first = plans.plan_save(
+        ctx,
+        spec["country"],
+        PlanWrite(
+            title=spec["title"],
+            note=spec["note"],
+            commitments=[CommitmentWrite(**c) for c in spec["commitments"]],
+        ),
+    )
+    counts["plans"] += 1
+    counts["versions"] += 1
+    change = spec["second"]
+    kept = [CommitmentWrite.model_validate(c.model_dump()) for c in first.commitments]
+    kept[change["commitment"]] = kept[change["commitment"]].model_copy(
+        update={"status": change["status"]}
+    )
+    plans.plan_save(
+        ctx, spec["country"], PlanWrite(title=spec["title"], note=change["note"], commitments=kept)
+    )
+    counts["versions"] += 1
+    for item in data["partnerships"]:
+        partnerships.partnership_create(ctx, PartnershipWrite(**item))
+        counts["partnerships"] += 1
+    spec = data["assessment"]
+    for kind in ("before", "after"):
+        capacity.assessment_create(
+            ctx,
+            AssessmentWrite(
+                country=spec["country"],
+                subject=spec["subject"],
+                kind=kind,
+                assessed_on=date.fromisoformat(spec[kind]["assessed_on"]),
+                scores=spec[kind]["scores"],
+                note=spec["note"],
+            ),
+        )
+        counts["assessments"] += 1
+    return counts

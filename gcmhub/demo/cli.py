@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gcmhub.console import out, print_json
-from gcmhub.demo.actions import demo_data, demo_fund, demo_hub, demo_load
+from gcmhub.demo.actions import demo_data, demo_fund, demo_hub, demo_load, demo_review
 from gcmhub.knowledge.cli import embed_pending
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
@@ -16,7 +16,8 @@ from gcmhub.settings import get_settings
 
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Load the demo: the Compact's 23 objectives and 187 actions as items, the hub's providers
-    and requests, and illustrative start-up fund records."""
+    and requests, illustrative start-up fund records
+    and an illustrative review of implementation (a plan, partnerships, capacity)."""
     with open_context() as ctx:
         report = demo_load(ctx, get_settings().data_dir / "demo")
     embedded = embed_pending(show_progress=not as_json) if get_settings().semantic else 0
@@ -26,10 +27,21 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
             hub = demo_hub(ctx)
     with open_context() as ctx:  # after the hub: its matched requests become fund proposals
         fund = demo_fund(ctx)
+    with open_context() as ctx:  # an illustrative plan, partnerships and capacity assessment
+        review = demo_review(ctx)
     with open_context() as ctx:  # the shipped public data sets, once (all or none)
         data = demo_data(ctx)
     if as_json:
-        print_json({**asdict(report), "embedded": embedded, "hub": hub, "fund": fund, "data": data})
+        print_json(
+            {
+                **asdict(report),
+                "embedded": embedded,
+                "hub": hub,
+                "fund": fund,
+                "review": review,
+                "data": data,
+            }
+        )
         return
     if report.status == "unchanged":
         out.print("The demo is already loaded.")
@@ -48,6 +60,12 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         out.print(
             f"Start-up fund: {fund['donors']} illustrative donors, {fund['deposits']} deposits "
             f"and {fund['projects']} projects loaded (demonstration figures, not real ones)."
+        )
+    if review["plans"]:
+        out.print(
+            f"Review of implementation: {review['plans']} illustrative plan "
+            f"({review['versions']} versions), {review['partnerships']} partnerships and "
+            f"{review['assessments']} capacity assessments loaded (demonstration records)."
         )
     if data["datasets"]:
         out.print(

@@ -110,6 +110,7 @@ def create_app() -> FastAPI:
     from gcmhub.practices import api as practices_api
     from gcmhub.practices import views as practices_views
     from gcmhub.review import api as review_api
+    from gcmhub.review import views as review_views
     from gcmhub.taxonomy import api as taxonomy_api
     from gcmhub.taxonomy import views as taxonomy_views
     from gcmhub.web import pages
@@ -151,6 +152,7 @@ def create_app() -> FastAPI:
         review_api.router,
         fund_views.router,
         indicators_views.router,
+        review_views.router,
     ):
         app.include_router(router)
     return app

@@ -20,7 +20,16 @@ from gcmhub.web.i18n import COOKIE, direction, locale_of, negotiate, offered, tr
 TEMPLATES = Path(__file__).parent / "templates"
 PART_TEMPLATES = [
     Path(__file__).parent.parent / part / "templates"
-    for part in ("knowledge", "taxonomy", "accounts", "practices", "hub", "fund", "indicators")
+    for part in (
+        "knowledge",
+        "taxonomy",
+        "accounts",
+        "practices",
+        "hub",
+        "fund",
+        "indicators",
+        "review",
+    )
 ]
 
 

@@ -22,7 +22,10 @@ def sign_in(page: Page, username: str, then: str) -> None:
     page.locator("#username").fill(username)
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(re.escape(then) + "$"))
+    # The path itself, not the login page whose address ends with ?next=THEN.
+    expect(page).to_have_url(re.compile(r"^[a-z]+://[^/]+" + re.escape(then) + "$"))
+    account = page.get_by_role("navigation", name="Account")
+    expect(account.get_by_role("link", name=username)).to_be_visible()
 
 
 def test_a_focal_point_asks_and_a_curator_triages_adopts_the_plan_and_matches(

@@ -28,6 +28,8 @@ def test_the_demo_loads_the_objectives_and_actions_and_an_illustrative_fund_once
     # The fund's demonstration records go through the fund's actions.
     fund = report["fund"]
     assert fund == {"donors": 3, "pledges": 3, "deposits": 3, "proposals": 2, "projects": 2}
+    # The review's demonstration: a plan saved twice, partnerships and a before/after pair.
+    assert report["review"] == {"plans": 1, "versions": 2, "partnerships": 2, "assessments": 2}
     # And the public data sets, with their licences, for the data pages and API.
     assert report["data"]["datasets"] >= 10 and report["data"]["rows"] > 100_000
     with open_context() as ctx:
@@ -46,6 +48,7 @@ def test_the_demo_loads_the_objectives_and_actions_and_an_illustrative_fund_once
     again = cli("demo", "--json")
     assert json.loads(again.out)["fund"]["donors"] == 0  # loaded once
     assert json.loads(again.out)["data"]["datasets"] == 0
+    assert json.loads(again.out)["review"]["plans"] == 0
     assert "already loaded" in cli("demo").out
     with TestClient(create_app()) as site:
         page = site.get("/fund")
@@ -56,6 +59,9 @@ def test_the_demo_loads_the_objectives_and_actions_and_an_illustrative_fund_once
         profile = site.get("/api/v1/data/countries/MEX")
         assert profile.status_code == 200, profile.text
         assert site.get(f"/fund/donors/{donors[0].id}").status_code == 200
+        plan = site.get("/review/countries/MEX/plan")  # what changed from version 1 to 2
+        assert plan.status_code == 200 and "Demonstration records." in plan.text
+        assert "Changed: 1" in plan.text
 
 
 def test_the_demo_answers_a_search_about_remittance_costs(cli, demo_data) -> None:  # type: ignore[no-untyped-def]

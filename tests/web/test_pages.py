@@ -70,6 +70,12 @@ def test_every_page_has_a_skip_link_a_language_and_labelled_inputs(site: TestCli
         "/data/areas/WLD",
         "/data/remittance-costs",
         "/data/sdg-10-7-2",
+        "/review",
+        "/review/countries/MEX",
+        "/review/reviews",
+        "/review/partnerships",
+        "/review/capacity",
+        "/review/report",
     ):
         page = _page(site, url)
         assert page.links[0] == "#content", url  # the skip link comes first
