@@ -13,26 +13,31 @@ writes go through the API and the command line: these pages only read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from babel.numbers import format_decimal, format_percent
-from fastapi import APIRouter
+from fastapi import APIRouter, Form
+from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
+from gcmhub.auth import allowed
 from gcmhub.context import Context
 from gcmhub.errors import BadParameter, GcmhubError, NotFound
 from gcmhub.review import capacity, partnerships, plans, progress, report, reviews
+from gcmhub.review.auth import CountryScope
 from gcmhub.review.common import TOP_REGIONS, country_code
 from gcmhub.review.models import Partnership, Plan
-from gcmhub.review.schemas import LEVELS, STATUSES
+from gcmhub.review.schemas import LEVELS, STATUSES, DraftWrite, SectionWrite
 from gcmhub.web.charts import bar_chart
 from gcmhub.web.deps import ContextDep
 from gcmhub.web.i18n import N_, negotiate
+from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -213,10 +218,13 @@ def _stakeholders(ctx: Context, lang: str) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _page(request: Request, ctx: Context, template: str, **context: Any) -> Response:
+def _page(
+    request: Request, ctx: Context, template: str, status_code: int = 200, **context: Any
+) -> Response:
     return render(
         request,
         template,
+        status_code=status_code,
         active="review",
         demonstration=_demonstration(ctx),
         fmt=Formats(negotiate(request)),
@@ -356,18 +364,122 @@ def reviews_page(request: Request, ctx: ContextDep) -> Response:
 
 
 @router.get("/review/reviews/{review_id}")
-def review_page(request: Request, ctx: ContextDep, review_id: str) -> Response:
-    _only(request)
-    if not review_id.isdigit() or len(review_id) > 9:
-        raise NotFound(f"no review {review_id[:20]}")
-    shown = reviews.review_show(ctx, int(review_id))
+def review_page(request: Request, ctx: ContextDep, review_id: str, done: str = "") -> Response:
+    _only(request, "done")
+    return _review_page(request, ctx, _review_id(review_id), done=DONE.get(done))
+
+
+DONE = {"section": N_("The section is saved."), "draft": N_("The sections are drafted.")}
+
+
+def _review_id(value: str) -> int:
+    if not value.isdigit() or len(value) > 9:
+        raise NotFound(f"no review {value[:20]}")
+    return int(value)
+
+
+def _review_page(
+    request: Request,
+    ctx: Context,
+    review_id: int,
+    done: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    shown = reviews.review_show(ctx, review_id)
     return _page(
         request,
         ctx,
         "review_review.html",
+        status_code=status_code,
         r=shown,
         review_statuses=REVIEW_STATUSES,
         texts=SECTION_TEXTS,
+        can_write=allowed(ctx.actor, "voluntary_review_write", CountryScope(shown.country)),
+        csrf=getattr(request.state, "csrf", None),
+        done=done,
+        error=error,
+    )
+
+
+def _review_act(
+    request: Request, ctx: Context, review_id: int, done: str, action: Callable[[], Any]
+) -> Response:
+    """Run a review page's form: a refusal shows on the page, with nothing stored."""
+    try:
+        with ctx.session.begin_nested():
+            action()
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "form"
+        return _review_page(
+            request, ctx, review_id, error=f"{where}: {first['msg']}", status_code=422
+        )
+    except NotFound:
+        raise
+    except GcmhubError as refused:
+        return _review_page(request, ctx, review_id, error=str(refused), status_code=refused.status)
+    return RedirectResponse(f"/review/reviews/{review_id}?done={done}", status_code=303)
+
+
+CsrfField = Annotated[str, Form(alias=CSRF_FIELD)]
+SectionText = Annotated[str, Form(max_length=20_000)]
+
+
+@router.post(
+    "/review/reviews/{review_id}/sections/{objective}",
+    openapi_extra={"x-rule": "voluntary_review_write"},
+)
+def review_section_submit(
+    request: Request,
+    ctx: ContextDep,
+    review_id: str,
+    objective: str,
+    csrf: CsrfField,
+    progress: SectionText = "",
+    challenges: SectionText = "",
+    good_practices: SectionText = "",
+    support_needed: SectionText = "",
+) -> Response:
+    check_form(request, ctx, csrf)
+    number = _review_id(review_id)
+    return _review_act(
+        request,
+        ctx,
+        number,
+        "section",
+        lambda: reviews.section_write(
+            ctx,
+            number,
+            objective[:20],
+            SectionWrite(
+                progress=progress,
+                challenges=challenges,
+                good_practices=good_practices,
+                support_needed=support_needed,
+            ),
+        ),
+    )
+
+
+@router.post(
+    "/review/reviews/{review_id}/draft", openapi_extra={"x-rule": "voluntary_review_write"}
+)
+def review_draft_submit(
+    request: Request,
+    ctx: ContextDep,
+    review_id: str,
+    csrf: CsrfField,
+    overwrite: Annotated[bool, Form()] = False,
+) -> Response:
+    check_form(request, ctx, csrf)
+    number = _review_id(review_id)
+    return _review_act(
+        request,
+        ctx,
+        number,
+        "draft",
+        lambda: reviews.review_draft(ctx, number, DraftWrite(overwrite=overwrite)),
     )
 
 

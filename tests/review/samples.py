@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from gcmhub.runtime import open_context
 from tests.accounts.conftest import Person
-from tests.accounts.samples import Sample, api_call
+from tests.accounts.samples import Sample, api_call, form_call
 
 MEXICO_SIDE = {"focal_mex", "curator", "admin"}
 PERIODS = itertools.count(1900)
@@ -110,6 +110,16 @@ REVIEW_SAMPLES: dict[tuple[str, str], Sample] = {
     ),
     ("POST", "/api/v1/review/capacity/assessments"): Sample(
         MEXICO_SIDE, api_call("POST", "/api/v1/review/capacity/assessments", ASSESSMENT)
+    ),
+    ("POST", "/review/reviews/{review_id}/sections/{objective}"): Sample(
+        MEXICO_SIDE,
+        form_call("/review/reviews/{vreview}/sections/6", {"progress": "By {username}"}),
+        page=True,
+    ),
+    ("POST", "/review/reviews/{review_id}/draft"): Sample(
+        MEXICO_SIDE,
+        form_call("/review/reviews/{vreview}/draft", {"overwrite": "true"}),
+        page=True,
     ),
 }
 

@@ -174,3 +174,51 @@ def test_the_demonstration_records_load_once_and_the_pages_say_so(web: TestClien
     assert "Demonstration: labour migration governance" in capacity.text
     assert "+2" in capacity.text  # partnerships: 1 before, 3 after
     assert "Demonstration partnership on fair recruitment" in web.get("/review/partnerships").text
+
+
+def test_a_focal_point_writes_a_section_and_drafts_a_review_on_its_page(
+    web: TestClient, people: dict[str, Person]
+) -> None:
+    from gcmhub.review.models import ReviewSection
+    from tests.accounts.conftest import sign_in
+    from tests.review.conftest import counts
+
+    me = people["focal_mex"].headers
+    assert save_plan(web, people["focal_mex"]).status_code == 200
+    review = web.post(
+        "/api/v1/review/reviews", json={"country": "MEX", "period": "2025"}, headers=me
+    ).json()["id"]
+    page = f"/review/reviews/{review}"
+
+    browser = TestClient(web.app)
+    csrf = sign_in(browser, people["focal_mex"].username)
+    shown = browser.get(page)
+    assert "Draft from what the system knows" in shown.text and 'id="s6-progress"' in shown.text
+    drafted = browser.post(f"{page}/draft", data={"csrf": csrf}, follow_redirects=False)
+    assert drafted.status_code == 303 and drafted.headers["location"] == f"{page}?done=draft"
+    # The plan's commitment on objective 6 is in the drafted section.
+    sections = web.get(f"/api/v1/review/reviews/{review}", headers=me).json()["sections"]
+    six = next(s for s in sections if s["code"] == "6")
+    assert "Ban recruitment fees" in six["progress"]
+    saved = browser.post(
+        f"{page}/sections/6",
+        data={"csrf": csrf, "progress": "Fees are banned by decree.", "challenges": ""},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == f"{page}?done=section"
+    after = browser.get(saved.headers["location"])
+    assert "The section is saved." in after.text and "Fees are banned by decree." in after.text
+
+    # A focal point of France may not write Mexico's review: refused, nothing stored.
+    other = TestClient(web.app)
+    other_csrf = sign_in(other, people["focal_fra"].username)
+    before = counts(ReviewSection)
+    refused = other.post(
+        f"{page}/sections/6", data={"csrf": other_csrf, "progress": "x"}, follow_redirects=False
+    )
+    assert refused.status_code in (403, 404)
+    assert counts(ReviewSection) == before
+    assert (
+        web.get(f"/api/v1/review/reviews/{review}", headers=me).json()["sections"][5]["progress"]
+        == "Fees are banned by decree."
+    )
