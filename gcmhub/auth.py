@@ -45,6 +45,7 @@ def rule(
 def load_rules() -> dict[str, Rule]:
     """Import every part's rules and return them."""
     import gcmhub.accounts.auth  # noqa: F401
+    import gcmhub.community.auth  # noqa: F401
     import gcmhub.fund.auth  # noqa: F401
     import gcmhub.hub.auth  # noqa: F401
     import gcmhub.knowledge.auth  # noqa: F401

@@ -1,6 +1,7 @@
 """Every table, imported in one place so migrations see the whole schema."""
 
 from gcmhub.accounts.models import ApiToken, AuditEntry, LoginSession, Notification, User
+from gcmhub.community.models import Consultation, Contribution, Organization
 from gcmhub.db import Base
 from gcmhub.fund.models import (
     Account,
@@ -51,6 +52,9 @@ from gcmhub.search.models import Embedding
 from gcmhub.taxonomy.models import Concept, ConceptBroader, Scheme
 
 __all__ = [
+    "Consultation",
+    "Contribution",
+    "Organization",
     "CapacityAssessment",
     "Commitment",
     "Partnership",

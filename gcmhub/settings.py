@@ -183,6 +183,12 @@ class Settings(BaseSettings):
         "(by sex, age, origin…) and survey results from fewer respondents are withheld from "
         "public views and exports (0: no suppression).",
     )
+    contribution_rate: int = Field(
+        default=5,
+        ge=1,
+        description="Community: contributions one person may post to consultations per minute "
+        "(more: HTTP 429, nothing stored).",
+    )
 
     @field_validator("languages")
     @classmethod

@@ -99,6 +99,7 @@ def create_app() -> FastAPI:
     from gcmhub import __version__
     from gcmhub.accounts import api as accounts_api
     from gcmhub.accounts import views as accounts_views
+    from gcmhub.community import api as community_api
     from gcmhub.fund import api as fund_api
     from gcmhub.fund import views as fund_views
     from gcmhub.hub import api as hub_api
@@ -150,6 +151,7 @@ def create_app() -> FastAPI:
         fund_api.router,
         indicators_api.router,
         review_api.router,
+        community_api.router,
         fund_views.router,
         indicators_views.router,
         review_views.router,

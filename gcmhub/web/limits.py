@@ -41,3 +41,4 @@ class Window:
 
 LOGINS = Window()
 WRITES = Window()
+CONTRIBUTIONS = Window()  # posts to consultations, per person (GCMHUB_CONTRIBUTION_RATE)

@@ -23,6 +23,7 @@ from gcmhub.runtime import open_context
 from gcmhub.web.app import create_app
 from tests.accounts.conftest import ROLES, Person, make_people, sign_in
 from tests.accounts.samples import Sample, api_call, form_call
+from tests.community.samples import COMMUNITY_SAMPLES, community_setting
 from tests.conftest import DEMO, PostgresCluster, environment, recreate
 from tests.fund.samples import FUND_SAMPLES, fund_setting
 from tests.hub.samples import HUB_SAMPLES, hub_setting
@@ -119,6 +120,7 @@ SAMPLES.update(HUB_SAMPLES)
 SAMPLES.update(PRACTICE_SAMPLES)
 SAMPLES.update(FUND_SAMPLES)
 SAMPLES.update(REVIEW_SAMPLES)
+SAMPLES.update(COMMUNITY_SAMPLES)
 
 
 def test_every_write_route_has_a_sample_request() -> None:
@@ -143,6 +145,7 @@ def _setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
     made.update(practice_setting(web, people))
     made.update(fund_setting(web, people))
     made.update(review_setting(web, people))
+    made.update(community_setting(web, people))
     return made
 
 

@@ -1,0 +1,1 @@
+"""Community: the directory of organizations and consultations (issue 10)."""

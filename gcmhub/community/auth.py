@@ -1,0 +1,75 @@
+"""Who may do what in the community.
+
+Anyone signed in registers an organization (it waits, pending, for a curator) and
+contributes to an open consultation or reports abuse on a contribution. Curators approve or
+reject organizations and open consultations. A contribution is moderated (hidden, flagged,
+restored) by its consultation's moderator or by curators. A pending or rejected
+organization is read by whoever registered it and curators only (to anyone else: 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gcmhub.auth import rule
+from gcmhub.context import Actor
+
+
+@dataclass(frozen=True)
+class OwnerScope:
+    """Who registered a record."""
+
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class ModeratorScope:
+    """Who moderates a consultation."""
+
+    moderator_id: int | None
+
+
+@rule("organization_register", "anyone signed in registers an organization (curators approve it)")
+def organization_register(actor: Actor, scope: Any) -> bool:
+    return actor.signed_in
+
+
+@rule("organization_review", "curators approve or reject organizations")
+def organization_review(actor: Actor, scope: Any) -> bool:
+    return actor.has("curator")
+
+
+@rule(
+    "organization_read_pending",
+    "an organization not yet approved: whoever registered it and curators",
+    scope="read",
+)
+def organization_read_pending(actor: Actor, scope: Any) -> bool:
+    assert isinstance(scope, OwnerScope)
+    if actor.has("curator"):
+        return True
+    return actor.user_id is not None and actor.user_id == scope.owner_id
+
+
+@rule("consultation_create", "curators open consultations")
+def consultation_create(actor: Actor, scope: Any) -> bool:
+    return actor.has("curator")
+
+
+@rule("contribution_create", "anyone signed in contributes to an open consultation")
+def contribution_create(actor: Actor, scope: Any) -> bool:
+    return actor.signed_in
+
+
+@rule("contribution_moderate", "the consultation's moderator and curators moderate")
+def contribution_moderate(actor: Actor, scope: Any) -> bool:
+    assert isinstance(scope, ModeratorScope)
+    if actor.has("curator"):
+        return True
+    return actor.user_id is not None and actor.user_id == scope.moderator_id
+
+
+@rule("contribution_report", "anyone signed in reports abuse to the curators")
+def contribution_report(actor: Actor, scope: Any) -> bool:
+    return actor.signed_in

@@ -1,0 +1,172 @@
+"""The directory of organizations: self-registration, curator approval, public profiles.
+
+Only approved organizations are public; a pending or rejected one is seen by whoever
+registered it and curators. A named contact person is stored only with their consent, so
+without it the person is not kept (nor shown) anywhere. No precise location: a city at most.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from gcmhub.accounts.audit import audit_record, now
+from gcmhub.accounts.models import User
+from gcmhub.accounts.notices import notify
+from gcmhub.auth import allowed, authorize
+from gcmhub.community.auth import OwnerScope
+from gcmhub.community.models import Organization
+from gcmhub.community.schemas import OrganizationPublic, OrganizationReview, OrganizationWrite
+from gcmhub.context import Context
+from gcmhub.errors import Conflict, InvalidInput, NotFound
+from gcmhub.review.common import concept_list, country_code
+
+
+def curator_ids(ctx: Context) -> list[int]:
+    """The active curators and admins."""
+    users = ctx.session.execute(select(User.id, User.roles).where(User.active))
+    return [uid for uid, roles in users if {"curator", "admin"} & set(roles or [])]
+
+
+def _countries(ctx: Context, names: list[str], field: str) -> list[str]:
+    out = {country_code(ctx, name, f"{field}.{i}") for i, name in enumerate(names)}
+    return sorted(out)
+
+
+def _public(row: Organization) -> OrganizationPublic:
+    return OrganizationPublic(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        description=row.description,
+        origin_countries=row.origin_countries,
+        residence_countries=row.residence_countries,
+        city=row.city,
+        objectives=row.objectives,
+        languages=row.languages,
+        offers=row.offers,
+        seeks=row.seeks,
+        website=row.website,
+        contact_name=row.contact_name if row.contact_consent_at else None,
+        status=row.status,
+        created_at=row.created_at,
+    )
+
+
+def _snapshot(row: Organization) -> dict[str, Any]:
+    return {"name": row.name, "kind": row.kind, "status": row.status}
+
+
+def organization_register(ctx: Context, data: OrganizationWrite) -> OrganizationPublic:
+    """Register an organization: pending until a curator approves it."""
+    authorize(ctx, "organization_register")
+    if data.contact_name and not data.contact_consent:
+        raise InvalidInput(
+            "contact_name: a named person is stored only with their consent (contact_consent)"
+        )
+    city = " ".join(data.city.split()) if data.city else None
+    if city and any(ch.isdigit() for ch in city):
+        raise InvalidInput("city: a city at most, no street address or precise location")
+    stamp = now()
+    row = Organization(
+        name=" ".join(data.name.split()),
+        kind=data.kind,
+        description=data.description.strip(),
+        origin_countries=_countries(ctx, data.origin_countries, "origin_countries"),
+        residence_countries=_countries(ctx, data.residence_countries, "residence_countries"),
+        city=city or None,
+        objectives=concept_list(ctx, data.objectives, "objective", "objectives"),
+        languages=data.languages,
+        offers=data.offers.strip(),
+        seeks=data.seeks.strip(),
+        website=data.website,
+        contact_name=data.contact_name.strip() if data.contact_name else None,
+        contact_consent_at=stamp if data.contact_name else None,
+        status="pending",
+        review_note="",
+        owner_id=ctx.actor.user_id,
+        created_by=ctx.actor.name,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    audit_record(ctx, "organization_register", f"organization:{row.id}", None, _snapshot(row))
+    notify(
+        ctx,
+        curator_ids(ctx),
+        f"Organization to review: {row.name}",
+        "An organization registered in the community directory. Approve or reject it.",
+        f"/api/v1/community/organizations/{row.id}",
+    )
+    return _public(row)
+
+
+def _get(ctx: Context, organization_id: int) -> Organization:
+    row = ctx.session.get(Organization, organization_id)
+    if row is None or (
+        row.status != "approved"
+        and not allowed(ctx.actor, "organization_read_pending", OwnerScope(row.owner_id))
+    ):
+        raise NotFound(f"no organization {organization_id}")
+    return row
+
+
+def organization_show(ctx: Context, organization_id: int) -> OrganizationPublic:
+    """An organization: approved ones to everyone, others to who registered it and curators."""
+    return _public(_get(ctx, organization_id))
+
+
+def organization_list(
+    ctx: Context,
+    kind: str | None = None,
+    country: str | None = None,
+    objective: str | None = None,
+    status: str = "approved",
+) -> list[OrganizationPublic]:
+    """Approved organizations (curators may ask for pending or rejected ones)."""
+    if status != "approved":
+        authorize(ctx, "organization_review")
+    query = select(Organization).where(Organization.status == status)
+    if kind:
+        query = query.where(Organization.kind == kind)
+    rows = list(ctx.session.scalars(query.order_by(Organization.name, Organization.id)))
+    if country:
+        code = country_code(ctx, country)
+        rows = [r for r in rows if code in r.origin_countries or code in r.residence_countries]
+    if objective:
+        concept = concept_list(ctx, [objective], "objective", "objective")[0]
+        rows = [r for r in rows if concept in r.objectives]
+    return [_public(r) for r in rows]
+
+
+def organization_review(
+    ctx: Context, organization_id: int, data: OrganizationReview
+) -> OrganizationPublic:
+    """Approve or reject a registered organization, with a note on record."""
+    authorize(ctx, "organization_review")
+    row = _get(ctx, organization_id)
+    if row.status == data.decision:
+        raise Conflict(f"organization {organization_id} is already {row.status}")
+    before = _snapshot(row)
+    row.status = data.decision
+    row.review_note = data.note.strip()
+    row.reviewed_by = ctx.actor.name
+    row.updated_at = now()
+    ctx.session.flush()
+    audit_record(
+        ctx,
+        "organization_review",
+        f"organization:{row.id}",
+        before,
+        {**_snapshot(row), "note": row.review_note},
+    )
+    notify(
+        ctx,
+        [row.owner_id],
+        f"Organization {row.name}: {row.status}",
+        row.review_note or f"A curator {row.status} the organization.",
+        f"/api/v1/community/organizations/{row.id}",
+    )
+    return _public(row)
