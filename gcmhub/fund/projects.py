@@ -39,7 +39,7 @@ from gcmhub.auth import authorize
 from gcmhub.context import Context
 from gcmhub.errors import Conflict, InvalidInput, NotFound
 from gcmhub.fund import allocation as engine
-from gcmhub.fund.calls import _appraise, _proposal, call_status
+from gcmhub.fund.calls import _appraise, _call, _proposal, call_rules, call_status
 from gcmhub.fund.ledger import (
     ZERO,
     InsufficientFunds,
@@ -165,13 +165,6 @@ def _inputs(
     return inputs, proposals
 
 
-def _call(ctx: Context, ref: str) -> Call:
-    found = ctx.session.scalar(select(Call).where(Call.ref == str(ref).strip().upper()))
-    if found is None:
-        raise NotFound(f"no call for proposals '{str(ref)[:20]}'")
-    return found
-
-
 def allocation_preview(
     ctx: Context, ref: str, data: AllocationWrite | None = None
 ) -> AllocationPublic:
@@ -187,8 +180,6 @@ def allocation_preview(
 def _solve(
     ctx: Context, call: Call, data: AllocationWrite | None, applied: bool
 ) -> tuple[AllocationPublic, engine.Allocation, dict[str, Proposal]]:
-    from gcmhub.fund.calls import call_rules
-
     own = dict(call.rules or {})
     given = call_rules(ctx, data.rules) if data is not None and data.rules is not None else None
     inputs, proposals = _inputs(ctx, call, given if given is not None else own)
