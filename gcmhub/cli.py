@@ -50,6 +50,7 @@ def db_current() -> None:
 def _register() -> None:
     from gcmhub.accounts.cli import register as accounts
     from gcmhub.backup_cli import register as backups
+    from gcmhub.community.cli import register as community
     from gcmhub.demo.cli import register as demo
     from gcmhub.export_cli import register as export
     from gcmhub.fund.cli import register as fund
@@ -75,6 +76,7 @@ def _register() -> None:
     fund(app)
     data(app)
     review(app)
+    community(app)
 
 
 _register()

@@ -100,6 +100,15 @@ def create_app() -> FastAPI:
     from gcmhub.accounts import api as accounts_api
     from gcmhub.accounts import views as accounts_views
     from gcmhub.community import api as community_api
+    from gcmhub.community import (
+        connection_api,
+        connection_views,
+        event_api,
+        event_views,
+        message_api,
+        message_views,
+    )
+    from gcmhub.community import views as community_views
     from gcmhub.fund import api as fund_api
     from gcmhub.fund import views as fund_views
     from gcmhub.hub import api as hub_api
@@ -152,9 +161,16 @@ def create_app() -> FastAPI:
         indicators_api.router,
         review_api.router,
         community_api.router,
+        event_api.router,
+        connection_api.router,
+        message_api.router,
         fund_views.router,
         indicators_views.router,
         review_views.router,
+        community_views.router,
+        event_views.router,
+        connection_views.router,
+        message_views.router,
     ):
         app.include_router(router)
     return app

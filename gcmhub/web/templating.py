@@ -29,6 +29,7 @@ PART_TEMPLATES = [
         "fund",
         "indicators",
         "review",
+        "community",
     )
 ]
 

@@ -23,6 +23,7 @@ from gcmhub.runtime import open_context
 from gcmhub.web.app import create_app
 from tests.accounts.conftest import ROLES, Person, make_people, sign_in
 from tests.accounts.samples import Sample, api_call, form_call
+from tests.community import samples_connections, samples_events, samples_messages
 from tests.community.samples import COMMUNITY_SAMPLES, community_setting
 from tests.conftest import DEMO, PostgresCluster, environment, recreate
 from tests.fund.samples import FUND_SAMPLES, fund_setting
@@ -121,6 +122,8 @@ SAMPLES.update(PRACTICE_SAMPLES)
 SAMPLES.update(FUND_SAMPLES)
 SAMPLES.update(REVIEW_SAMPLES)
 SAMPLES.update(COMMUNITY_SAMPLES)
+for part in (samples_events, samples_connections, samples_messages):
+    SAMPLES.update(part.SAMPLES)
 
 
 def test_every_write_route_has_a_sample_request() -> None:
@@ -146,6 +149,8 @@ def _setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
     made.update(fund_setting(web, people))
     made.update(review_setting(web, people))
     made.update(community_setting(web, people))
+    for part in (samples_events, samples_connections, samples_messages):
+        made.update(part.setting(web, people))
     return made
 
 

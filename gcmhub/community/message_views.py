@@ -1,0 +1,7 @@
+"""Placeholder: pages are added by the messages work."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
