@@ -73,3 +73,9 @@ def contribution_moderate(actor: Actor, scope: Any) -> bool:
 @rule("contribution_report", "anyone signed in reports abuse to the curators")
 def contribution_report(actor: Actor, scope: Any) -> bool:
     return actor.signed_in
+
+
+# The rules of events and pledges, connections and follows, and messages live beside them.
+import gcmhub.community.connection_auth  # noqa: E402, F401
+import gcmhub.community.event_auth  # noqa: E402, F401
+import gcmhub.community.message_auth  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""Placeholder: the rules of the messages work."""
+
+from __future__ import annotations
