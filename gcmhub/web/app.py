@@ -107,6 +107,7 @@ def create_app() -> FastAPI:
         event_views,
         message_api,
         message_views,
+        profile_views,
     )
     from gcmhub.community import views as community_views
     from gcmhub.fund import api as fund_api
@@ -171,6 +172,7 @@ def create_app() -> FastAPI:
         event_views.router,
         connection_views.router,
         message_views.router,
+        profile_views.router,
     ):
         app.include_router(router)
     return app
