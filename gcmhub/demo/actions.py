@@ -343,3 +343,46 @@ def demo_review(ctx: Context) -> dict[str, int]:
         )
         counts["assessments"] += 1
     return counts
+
+
+def demo_community(ctx: Context) -> dict[str, int]:
+    """Load the community's demo (once): approved organizations and an open consultation with
+    contributions, through the community's actions. Every name starts with "Demonstration"
+    and no person is named."""
+    from datetime import date, timedelta
+
+    from gcmhub.community import consultations, organizations
+    from gcmhub.community.models import Organization
+    from gcmhub.community.schemas import (
+        ConsultationWrite,
+        ContributionWrite,
+        OrganizationReview,
+        OrganizationWrite,
+    )
+
+    counts = {"organizations": 0, "consultations": 0, "contributions": 0}
+    if ctx.session.scalar(select(Organization.id).limit(1)) is not None:
+        return counts
+    data = json.loads((HUB_DATA / "community_demo.json").read_text(encoding="utf-8"))
+    for spec in data["organizations"]:
+        made = organizations.organization_register(ctx, OrganizationWrite(**spec))
+        organizations.organization_review(
+            ctx, made.id, OrganizationReview(decision="approved", note="Demonstration record")
+        )
+        counts["organizations"] += 1
+    today = date.today()
+    for spec in data["consultations"]:
+        fields = {k: v for k, v in spec.items() if k not in ("days_open", "contributions")}
+        opened = consultations.consultation_create(
+            ctx,
+            ConsultationWrite(
+                **fields,
+                opens_on=today - timedelta(days=7),
+                closes_on=today + timedelta(days=spec["days_open"]),
+            ),
+        )
+        counts["consultations"] += 1
+        for item in spec["contributions"]:
+            consultations.contribution_create(ctx, opened.id, ContributionWrite(**item))
+            counts["contributions"] += 1
+    return counts

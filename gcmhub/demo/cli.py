@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from gcmhub.console import out, print_json
-from gcmhub.demo.actions import demo_data, demo_fund, demo_hub, demo_load, demo_review
+from gcmhub.demo.actions import (
+    demo_community,
+    demo_data,
+    demo_fund,
+    demo_hub,
+    demo_load,
+    demo_review,
+)
 from gcmhub.knowledge.cli import embed_pending
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
@@ -17,7 +24,8 @@ from gcmhub.settings import get_settings
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Load the demo: the Compact's 23 objectives and 187 actions as items, the hub's providers
     and requests, illustrative start-up fund records
-    and an illustrative review of implementation (a plan, partnerships, capacity)."""
+    an illustrative review of implementation (a plan, partnerships, capacity) and
+    illustrative community records."""
     with open_context() as ctx:
         report = demo_load(ctx, get_settings().data_dir / "demo")
     embedded = embed_pending(show_progress=not as_json) if get_settings().semantic else 0
@@ -31,6 +39,8 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         review = demo_review(ctx)
     with open_context() as ctx:  # the shipped public data sets, once (all or none)
         data = demo_data(ctx)
+    with open_context() as ctx:  # illustrative organizations, a consultation, events, pledges
+        community = demo_community(ctx)
     if as_json:
         print_json(
             {
@@ -40,6 +50,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
                 "fund": fund,
                 "review": review,
                 "data": data,
+                "community": community,
             }
         )
         return
@@ -71,6 +82,12 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         out.print(
             f"Migration data: {data['datasets']} public data sets, {data['rows']:,} rows loaded "
             "(gcmhub data list)."
+        )
+    if community["organizations"]:
+        out.print(
+            f"Community: {community['organizations']} illustrative organizations and "
+            f"{community['consultations']} consultation with {community['contributions']} "
+            "contributions loaded (demonstration records)."
         )
     out.print('Try: gcmhub search "remittance costs"')
 
