@@ -189,6 +189,12 @@ class Settings(BaseSettings):
         description="Community: contributions one person may post to consultations per minute "
         "(more: HTTP 429, nothing stored).",
     )
+    message_rate: int = Field(
+        default=5,
+        ge=1,
+        description="Community: messages one person may send to organizations and members per "
+        "minute, replies included (more: HTTP 429, nothing stored).",
+    )
 
     @field_validator("languages")
     @classmethod

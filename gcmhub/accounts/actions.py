@@ -299,7 +299,9 @@ def token_revoke(ctx: Context, token_id: int) -> TokenPublic:
 
 
 def personal_data_export(ctx: Context, username: str) -> PersonalData:
-    """Return everything held about a person: account, tokens, writes, notices, expert profiles."""
+    """Return everything held about a person: account, tokens, writes, notices, expert
+    profiles, and in the community their messages, follows, organizations and contributions."""
+    from gcmhub.community.messages import community_personal_data
     from gcmhub.hub.providers import provider_personal_data
 
     user = _user(ctx, username)
@@ -318,6 +320,7 @@ def personal_data_export(ctx: Context, username: str) -> PersonalData:
             )
         ],
         expert_profiles=provider_personal_data(ctx, user.id),
+        community=community_personal_data(ctx, user.id),
     )
 
 
@@ -325,7 +328,9 @@ def personal_data_delete(ctx: Context, username: str) -> None:
     """Erase a person's personal data: the account is anonymised and can no longer sign in.
 
     The audit trail names people by account number (`user:7`), so it keeps what was done,
-    now shown under the anonymous name, and stays traceable without the person.
+    now shown under the anonymous name, and stays traceable without the person. The row
+    stays, so the community's follows and digests are deleted and its messages detached
+    explicitly (`community_forget_person`): the other party keeps them, from "a former member".
     """
     user = _user(ctx, username)
     authorize(ctx, "personal_data_delete", user.id)
@@ -336,6 +341,9 @@ def personal_data_delete(ctx: Context, username: str) -> None:
     from gcmhub.hub.providers import provider_forget_person
 
     provider_forget_person(ctx, user.id)
+    from gcmhub.community.messages import community_forget_person
+
+    community_forget_person(ctx, user.id, anonymous)
     user.username, user.display_name, user.email = anonymous, None, None
     user.organization, user.active, user.consent_at = None, False, None
     user.password_hash = hash_password(new_secret())

@@ -58,6 +58,11 @@ class PersonalData(BaseModel):
     audit: list[dict[str, Any]]
     notices: list[dict[str, Any]] = []
     expert_profiles: list[dict[str, Any]] = []
+    community: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Messages sent and received, follows, organizations registered and "
+        "contributions to consultations.",
+    )
 
 
 class NoticePublic(BaseModel):

@@ -25,6 +25,7 @@ from gcmhub.community.schemas import (
     ModerationWrite,
     OrganizationPublic,
     OrganizationReview,
+    OrganizationUpdate,
     OrganizationWrite,
     ReportWrite,
 )
@@ -104,6 +105,38 @@ def organizations_review(
 ) -> OrganizationPublic:
     require_token(request, ctx)
     return organizations.organization_review(ctx, organization_id, body)
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    summary="Edit an organization's profile",
+    description="Whoever registered it and curators, with a write token: only the fields "
+    "given change, under the rules of registration (a named contact needs `contact_consent`, "
+    "a city at most: 422 otherwise, nothing changed). An approved organization stays "
+    "approved; the curators are told of the change.",
+    response_model=OrganizationPublic,
+    openapi_extra={"x-rule": "organization_update"},
+)
+def organizations_update(
+    request: Request, ctx: ContextDep, organization_id: Id, body: OrganizationUpdate
+) -> OrganizationPublic:
+    require_token(request, ctx)
+    return organizations.organization_update(ctx, organization_id, body)
+
+
+@router.post(
+    "/organizations/{organization_id}/consent/withdraw",
+    summary="Remove an organization's named contact",
+    description="Whoever registered it and curators, with a write token: the contact "
+    "person's name is deleted at once (their consent is withdrawn). No named contact: 409.",
+    response_model=OrganizationPublic,
+    openapi_extra={"x-rule": "organization_consent_withdraw"},
+)
+def organizations_withdraw_consent(
+    request: Request, ctx: ContextDep, organization_id: Id
+) -> OrganizationPublic:
+    require_token(request, ctx)
+    return organizations.organization_withdraw_consent(ctx, organization_id)
 
 
 # -- consultations -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gcmhub.types import UtcDateTime, no_nul
 
@@ -81,6 +81,32 @@ class OrganizationWrite(BaseModel):
     )
 
     _langs = field_validator("languages")(_languages)
+
+
+class OrganizationUpdate(BaseModel):
+    """Changes to an organization's profile: only the fields given change.
+
+    The result is checked as a registration is (a named contact needs consent, a city at
+    most); a new contact name needs `contact_consent` again, and `contact_name: null`
+    removes the person. An unknown field is refused rather than ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    _clean = field_validator("*", mode="before")(no_nul)
+
+    name: str | None = Field(default=None, min_length=3, max_length=300)
+    kind: Kind | None = None
+    description: str | None = Field(default=None, max_length=10_000)
+    origin_countries: list[str] | None = Field(default=None, max_length=60)
+    residence_countries: list[str] | None = Field(default=None, max_length=60)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
+    objectives: list[str] | None = Field(default=None, max_length=23)
+    languages: list[str] | None = Field(default=None, max_length=20)
+    offers: str | None = Field(default=None, max_length=5000)
+    seeks: str | None = Field(default=None, max_length=5000)
+    website: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+    contact_name: str | None = Field(default=None, min_length=1, max_length=200)
+    contact_consent: bool | None = None
 
 
 class OrganizationReview(BaseModel):

@@ -42,3 +42,4 @@ class Window:
 LOGINS = Window()
 WRITES = Window()
 CONTRIBUTIONS = Window()  # posts to consultations, per person (GCMHUB_CONTRIBUTION_RATE)
+MESSAGES = Window()  # messages between members, per person (GCMHUB_MESSAGE_RATE)

@@ -3,6 +3,8 @@
 `community_setting` opens a consultation moderated by Mexico's focal point, with a
 contribution by the partner, and registers an organization (pending). A review of an
 organization gets a fresh pending one per call (`prepare`): a decision is taken once.
+The partner's approved organization (`profile`) is edited by the partner and curators; a
+withdrawal of consent gets a fresh one naming a contact per call, as a name goes once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from gcmhub.runtime import open_context
 from tests.accounts.conftest import ROLES, Person
-from tests.accounts.samples import Sample, api_call
+from tests.accounts.samples import Sample, api_call, form_call
 
 EVERYONE = set(ROLES)
 CURATORS = {"curator", "admin"}
@@ -52,7 +54,39 @@ def _pending(made: dict[str, Any]) -> dict[str, Any]:
     return {"pending": found.id}
 
 
+def _named(made: dict[str, Any]) -> dict[str, Any]:
+    """A fresh approved organization of the partner's, naming a contact with consent."""
+    from tests.community.samples_messages import approved_organization
+
+    found = approved_organization("partner", contact_name="Awa Diop", contact_consent=True)
+    return {"named": found}
+
+
+PROFILE_EDITORS = {"partner", *CURATORS}  # who registered it, and curators
 COMMUNITY_SAMPLES: dict[tuple[str, str], Sample] = {
+    ("PATCH", "/api/v1/community/organizations/{organization_id}"): Sample(
+        PROFILE_EDITORS,
+        api_call("PATCH", "/api/v1/community/organizations/{profile}", {"offers": "{username}"}),
+    ),
+    ("POST", "/api/v1/community/organizations/{organization_id}/consent/withdraw"): Sample(
+        PROFILE_EDITORS,
+        api_call("POST", "/api/v1/community/organizations/{named}/consent/withdraw"),
+        prepare=_named,
+    ),
+    ("POST", "/community/organizations/{organization_id}/edit"): Sample(
+        PROFILE_EDITORS,
+        form_call(
+            "/community/organizations/{profile}/edit",
+            {"name": "Diaspora of Lyon", "kind": "diaspora", "offers": "{username}"},
+        ),
+        page=True,
+    ),
+    ("POST", "/community/organizations/{organization_id}/consent/withdraw"): Sample(
+        PROFILE_EDITORS,
+        form_call("/community/organizations/{named}/consent/withdraw", {}),
+        page=True,
+        prepare=_named,
+    ),
     ("POST", "/api/v1/community/organizations"): Sample(
         EVERYONE, api_call("POST", "/api/v1/community/organizations", ORGANIZATION)
     ),
@@ -88,11 +122,63 @@ COMMUNITY_SAMPLES: dict[tuple[str, str], Sample] = {
             {"reason": "Insulting language"},
         ),
     ),
+    # The community's pages (gcmhub/community/views.py).
+    ("POST", "/community/organizations/new"): Sample(
+        EVERYONE,
+        form_call(
+            "/community/organizations/new",
+            {"name": "Lyon diaspora forum", "kind": "diaspora", "residence_countries": "France"},
+        ),
+        page=True,
+    ),
+    ("POST", "/community/organizations/{organization_id}/review"): Sample(
+        CURATORS,
+        form_call("/community/organizations/{pending}/review", {"decision": "approved"}),
+        page=True,
+        prepare=_pending,
+    ),
+    ("POST", "/community/consultations/new"): Sample(
+        CURATORS,
+        form_call(
+            "/community/consultations/new",
+            {
+                "title": "Remittance costs",
+                "questions": "What do transfers cost?\nWhat would help?",
+                "opens_on": "2000-01-01",
+                "closes_on": "2099-12-31",
+            },
+        ),
+        page=True,
+    ),
+    ("POST", "/community/consultations/{consultation_id}/contributions"): Sample(
+        EVERYONE,
+        form_call(
+            "/community/consultations/{consultation}/contributions",
+            {"question": "2", "text": "Cheaper transfers through mobile money."},
+        ),
+        page=True,
+    ),
+    ("POST", "/community/contributions/{contribution_id}/moderation"): Sample(
+        {"focal_mex", *CURATORS},  # the moderator, and curators
+        form_call(
+            "/community/contributions/{contribution}/moderation",
+            {"action": "flag", "reason": "Off topic, says {username}"},
+        ),
+        page=True,
+    ),
+    ("POST", "/community/contributions/{contribution_id}/report"): Sample(
+        EVERYONE,
+        form_call(
+            "/community/contributions/{contribution}/report", {"reason": "Insulting language"}
+        ),
+        page=True,
+    ),
 }
 
 
 def community_setting(web: TestClient, people: dict[str, Person]) -> dict[str, Any]:
-    """An open consultation moderated by focal_mex, a contribution by the partner."""
+    """An open consultation moderated by focal_mex, a contribution by the partner, and an
+    approved organization the partner registered."""
     opened = web.post(
         "/api/v1/community/consultations",
         json={**CONSULTATION, "moderator": people["focal_mex"].username},
@@ -106,4 +192,10 @@ def community_setting(web: TestClient, people: dict[str, Person]) -> dict[str, A
         headers=people["partner"].headers,
     )
     assert posted.status_code == 201, posted.text
-    return {"consultation": consultation, "contribution": posted.json()["id"]}
+    from tests.community.samples_messages import approved_organization
+
+    return {
+        "consultation": consultation,
+        "contribution": posted.json()["id"],
+        "profile": approved_organization(people["partner"].username),
+    }
