@@ -118,7 +118,7 @@ def organization_register(ctx: Context, data: OrganizationWrite) -> Organization
         curator_ids(ctx),
         f"Organization to review: {row.name}",
         "An organization registered in the community directory. Approve or reject it.",
-        f"/api/v1/community/organizations/{row.id}",
+        f"/community/organizations/{row.id}",
     )
     return _public(row)
 
@@ -168,6 +168,8 @@ def organization_review(
     """Approve or reject a registered organization, with a note on record."""
     authorize(ctx, "organization_review")
     row = organization_row(ctx, organization_id)
+    if data.decision == "rejected" and not data.note.strip():
+        raise InvalidInput("note: say why the organization is rejected; its registrant reads it")
     if row.status == data.decision:
         raise Conflict(f"organization {organization_id} is already {row.status}")
     before = _snapshot(row)
@@ -188,7 +190,7 @@ def organization_review(
         [row.owner_id],
         f"Organization {row.name}: {row.status}",
         row.review_note or f"A curator {row.status} the organization.",
-        f"/api/v1/community/organizations/{row.id}",
+        f"/community/organizations/{row.id}",
     )
     return _public(row)
 
@@ -276,7 +278,7 @@ def organization_update(
         f"Organization profile changed: {row.name}",
         f"{ctx.actor.name} changed the {row.status} organization's profile: "
         f"{', '.join(changed) or 'contact person'}.",
-        f"/api/v1/community/organizations/{row.id}",
+        f"/community/organizations/{row.id}",
     )
     return _public(row)
 
@@ -307,6 +309,6 @@ def organization_withdraw_consent(ctx: Context, organization_id: int) -> Organiz
         [row.owner_id],
         f"Contact person removed: {row.name}",
         f"{ctx.actor.name} removed the organization's named contact person (consent withdrawn).",
-        f"/api/v1/community/organizations/{row.id}",
+        f"/community/organizations/{row.id}",
     )
     return _public(row)

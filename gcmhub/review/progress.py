@@ -14,6 +14,11 @@ For each objective (all countries, or one):
 
 Each figure lists the records it counts (`records`), so it can be traced. The region x
 objective matrix counts the same things by M49 continental region.
+
+The community's pledges and events count per objective too (`community_progress`): pledges
+(withdrawn ones left out), how many are fulfilled, their mean progress, how many are overdue,
+and events (cancelled ones left out); their refs are also in each objective's `records`
+("pledges", "events").
 """
 
 from __future__ import annotations
@@ -110,11 +115,73 @@ def _progress(
     )
 
 
+@dataclass(frozen=True)
+class CommunityProgress:
+    """Pledges and events on one objective (an action counts for its objective)."""
+
+    objective: str
+    code: str
+    label: str
+    pledges: int  # withdrawn ones left out
+    fulfilled: int
+    mean_progress: float | None  # per cent, over the pledges counted
+    overdue: int
+    events: int  # cancelled ones left out
+    records: dict[str, list[str]]
+
+
+def community_progress(ctx: Context, country: str | None = None) -> list[CommunityProgress]:
+    """Pledges and events per objective, for all countries or one (the pledging State or
+    where the pledge applies; where the event takes place)."""
+    from gcmhub.community.events import EventFilter, event_list
+    from gcmhub.community.pledges import PledgeFilter, pledge_list
+
+    pledges = [
+        p for p in pledge_list(ctx, PledgeFilter(country=country)) if p.status != "withdrawn"
+    ]
+    events = event_list(ctx, EventFilter(country=country, status="active"))
+    on_pledges = [(p, {objective_of(ctx, c) for c in p.objectives}) for p in pledges]
+    on_events = [(e, {objective_of(ctx, c) for c in e.objectives}) for e in events]
+    out = []
+    for objective in objectives(ctx):
+        mine = [p for p, objs in on_pledges if objective.id in objs]
+        held = [e for e, objs in on_events if objective.id in objs]
+        out.append(
+            CommunityProgress(
+                objective=objective.id,
+                code=objective.code,
+                label=objective.label,
+                pledges=len(mine),
+                fulfilled=sum(p.status == "fulfilled" for p in mine),
+                mean_progress=round(sum(p.progress for p in mine) / len(mine), 1) if mine else None,
+                overdue=sum(p.overdue for p in mine),
+                events=len(held),
+                records={
+                    "pledges": [f"pledge:{p.id}" for p in mine],
+                    "events": [f"event:{e.id}" for e in held],
+                },
+            )
+        )
+    return out
+
+
+def _with_community(
+    ctx: Context, rows: list[ObjectiveProgress], country: str | None = None
+) -> None:
+    """Add the refs of each objective's pledges and events to its records."""
+    by_objective = {c.objective: c for c in community_progress(ctx, country)}
+    for row in rows:
+        found = by_objective.get(row.objective)
+        if found is not None:
+            row.records.update(found.records)
+
+
 def objective_progress(ctx: Context, trends: bool = True) -> list[ObjectiveProgress]:
     """Progress on every objective across all countries."""
     commitments = commitments_current(ctx)
     facts = known(ctx)
     out = [_progress(o, commitments, facts) for o in objectives(ctx)]
+    _with_community(ctx, out)
     if trends:
         for item in out:
             if item.code == "20":
@@ -135,6 +202,7 @@ def country_progress(ctx: Context, country: str) -> CountryProgress:
         item = _progress(objective, commitments, facts)
         item.indicators = trends.get(objective.code, [])
         out.append(item)
+    _with_community(ctx, out, code)
     plan = _plan(ctx, code)
     return CountryProgress(
         country=code,

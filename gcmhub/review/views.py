@@ -1,11 +1,12 @@
 """The review of implementation's pages: progress on the 23 objectives, for people.
 
 `/review` (the progress dashboard: plan coverage, status mix, requests and projects per
-objective, indicator trends against targets, a region x objective heat map), a country's
-progress and national implementation plan (`/review/countries/ISO3`) with what changed between
-two versions (`/review/countries/ISO3/plan?from=N&to=M`), voluntary reviews
-(`/review/reviews`), the partnerships registry (`/review/partnerships`), capacity development
-(`/review/capacity`) and the mechanism report for a period (`/review/report`). Every figure
+objective, the community's pledges and events per objective, indicator trends against
+targets, a region x objective heat map), a country's progress and national implementation
+plan (`/review/countries/ISO3`) with what changed between two versions
+(`/review/countries/ISO3/plan?from=N&to=M`), voluntary reviews (`/review/reviews`), the
+partnerships registry (`/review/partnerships`), capacity development (`/review/capacity`)
+and the mechanism report for a period (`/review/report`). Every figure
 comes from the same back-end reads as the JSON API (gcmhub/review/progress.py, plans.py,
 reviews.py, partnerships.py, capacity.py, report.py), every list links to its download, and
 writes go through the API and the command line: these pages only read.
@@ -296,6 +297,7 @@ def dashboard_page(request: Request, ctx: ContextDep, measure: str = "commitment
         chart=chart,
         trends=[(r, t) for r in rows for t in r.indicators],
         plans=plans.plan_list(ctx),
+        community=progress.community_progress(ctx),
     )
 
 
