@@ -346,12 +346,19 @@ def demo_review(ctx: Context) -> dict[str, int]:
 
 
 def demo_community(ctx: Context) -> dict[str, int]:
-    """Load the community's demo (once): approved organizations and an open consultation with
-    contributions, through the community's actions. Every name starts with "Demonstration"
-    and no person is named."""
+    """Load the community's demo (once): approved organizations, an open consultation with
+    contributions, a past event with its outcomes and an upcoming one, and two pledges with a
+    progress update (one overdue), through the community's actions. Every name starts with
+    "Demonstration" and no person is named."""
     from datetime import date, timedelta
 
-    from gcmhub.community import consultations, organizations
+    from gcmhub.community import consultations, events, organizations, pledges
+    from gcmhub.community.event_schemas import (
+        EventWrite,
+        OutcomesWrite,
+        PledgeUpdateWrite,
+        PledgeWrite,
+    )
     from gcmhub.community.models import Organization
     from gcmhub.community.schemas import (
         ConsultationWrite,
@@ -360,17 +367,54 @@ def demo_community(ctx: Context) -> dict[str, int]:
         OrganizationWrite,
     )
 
-    counts = {"organizations": 0, "consultations": 0, "contributions": 0}
+    counts = {"organizations": 0, "consultations": 0, "contributions": 0, "events": 0}
+    counts["pledges"] = 0
     if ctx.session.scalar(select(Organization.id).limit(1)) is not None:
         return counts
     data = json.loads((HUB_DATA / "community_demo.json").read_text(encoding="utf-8"))
+    made: list[int] = []
     for spec in data["organizations"]:
-        made = organizations.organization_register(ctx, OrganizationWrite(**spec))
+        registered = organizations.organization_register(ctx, OrganizationWrite(**spec))
         organizations.organization_review(
-            ctx, made.id, OrganizationReview(decision="approved", note="Demonstration record")
+            ctx, registered.id, OrganizationReview(decision="approved", note="Demonstration record")
         )
+        made.append(registered.id)
         counts["organizations"] += 1
     today = date.today()
+    for spec in data["events"]:
+        starts = today + timedelta(days=spec["starts_in_days"])
+        fields = {k: v for k, v in spec.items() if k in EventWrite.model_fields}
+        event = events.event_create(
+            ctx,
+            EventWrite(
+                **fields,
+                organization_id=made[spec["organization"]],
+                starts_on=starts,
+                ends_on=starts + timedelta(days=spec["days"] - 1),
+            ),
+        )
+        if spec.get("outcomes"):
+            events.event_outcomes(ctx, event.id, OutcomesWrite(outcomes=spec["outcomes"]))
+        counts["events"] += 1
+    for spec in data["pledges"]:
+        fields = {k: v for k, v in spec.items() if k in PledgeWrite.model_fields}
+        if "organization" in spec:
+            fields["organization_id"] = made[spec["organization"]]
+        pledge = pledges.pledge_create(
+            ctx, PledgeWrite(**fields, due_on=today + timedelta(days=spec["due_in_days"]))
+        )
+        for update in spec["updates"]:
+            pledges.pledge_progress(
+                ctx,
+                pledge.id,
+                PledgeUpdateWrite(
+                    reported_on=today - timedelta(days=update["days_ago"]),
+                    progress=update["progress"],
+                    status=update["status"],
+                    note=update["note"],
+                ),
+            )
+        counts["pledges"] += 1
     for spec in data["consultations"]:
         fields = {k: v for k, v in spec.items() if k not in ("days_open", "contributions")}
         opened = consultations.consultation_create(

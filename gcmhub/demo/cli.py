@@ -85,9 +85,10 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         )
     if community["organizations"]:
         out.print(
-            f"Community: {community['organizations']} illustrative organizations and "
+            f"Community: {community['organizations']} illustrative organizations, "
             f"{community['consultations']} consultation with {community['contributions']} "
-            "contributions loaded (demonstration records)."
+            f"contributions, {community['events']} events and {community['pledges']} pledges "
+            "loaded (demonstration records)."
         )
     out.print('Try: gcmhub search "remittance costs"')
 

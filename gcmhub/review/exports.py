@@ -163,6 +163,13 @@ def _objective_row(row: ObjectiveProgress) -> dict[str, Any]:
         "commitment_records": joined(row.records.get("commitments", [])),
         "request_records": joined(row.records.get("requests", [])),
         "project_records": joined(row.records.get("projects", [])),
+        "pledges": row.pledges,
+        "pledges_fulfilled": row.pledges_fulfilled,
+        "pledge_mean_progress": row.pledge_mean_progress,
+        "pledges_overdue": row.pledges_overdue,
+        "events": row.events,
+        "pledge_records": joined(row.records.get("pledges", [])),
+        "event_records": joined(row.records.get("events", [])),
     }
     for trend in row.indicators:
         flat["indicator"] = trend.indicator
@@ -195,6 +202,13 @@ OBJECTIVES = Table(
         "commitment_records",
         "request_records",
         "project_records",
+        "pledges",
+        "pledges_fulfilled",
+        "pledge_mean_progress",
+        "pledges_overdue",
+        "events",
+        "pledge_records",
+        "event_records",
     ),
     flatten=_objective_row,
     context={"@vocab": "https://schema.org/"},

@@ -168,11 +168,16 @@ def community_progress(ctx: Context, country: str | None = None) -> list[Communi
 def _with_community(
     ctx: Context, rows: list[ObjectiveProgress], country: str | None = None
 ) -> None:
-    """Add the refs of each objective's pledges and events to its records."""
+    """Add each objective's pledges and events: their counts and their refs in its records."""
     by_objective = {c.objective: c for c in community_progress(ctx, country)}
     for row in rows:
         found = by_objective.get(row.objective)
         if found is not None:
+            row.pledges = found.pledges
+            row.pledges_fulfilled = found.fulfilled
+            row.pledge_mean_progress = found.mean_progress
+            row.pledges_overdue = found.overdue
+            row.events = found.events
             row.records.update(found.records)
 
 

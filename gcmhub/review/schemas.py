@@ -463,9 +463,17 @@ class ObjectiveProgress(BaseModel):
     countries: list[str]
     requests: int
     projects: int
+    pledges: int = Field(default=0, description="Pledges toward the objective, not withdrawn.")
+    pledges_fulfilled: int = 0
+    pledge_mean_progress: float | None = Field(
+        default=None, description="Mean reported progress of those pledges, in percent."
+    )
+    pledges_overdue: int = 0
+    events: int = Field(default=0, description="Events on the objective, not cancelled.")
     indicators: list[IndicatorTrend] = Field(default_factory=list)
     records: dict[str, list[str]] = Field(
-        default_factory=dict, description="The commitments, requests and projects counted."
+        default_factory=dict,
+        description="The commitments, requests, projects, pledges and events counted.",
     )
 
 

@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from gcmhub.auth import allowed
+from gcmhub.community.pledges import PledgeFilter, pledge_list
 from gcmhub.context import Context
 from gcmhub.errors import BadParameter, GcmhubError, NotFound
 from gcmhub.review import capacity, partnerships, plans, progress, report, reviews
@@ -329,6 +330,7 @@ def country_page(request: Request, ctx: ContextDep, iso3: str, version: str = ""
         trends=[(r, t) for r in found.objectives for t in r.indicators],
         worked=[r for r in found.objectives if r.commitments or r.requests or r.projects],
         reviews=reviews.review_list(ctx, code),
+        pledges=pledge_list(ctx, PledgeFilter(country=code)),
     )
 
 
