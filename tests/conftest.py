@@ -46,16 +46,52 @@ ROLE = "gcmhub"
 DATABASE = pytest.StashKey[tuple[str, str]]()  # a test's database and its template
 
 
+# What these folders and files check does not touch a database at all (files in and text out,
+# pure computations, the translation catalogs, the README): they run in the SQLite run only,
+# and the PostgreSQL run leaves them out (its report header says how many). A single test
+# says the same with the marker `database_independent`.
+DATABASE_INDEPENDENT = (
+    "tests/text/",
+    "tests/search/test_analysis.py",
+    "tests/search/test_embedder.py",
+    "tests/search/test_vectors.py",
+    "tests/taxonomy/test_properties.py",
+    "tests/taxonomy/test_taxonomy_loaders.py",
+    "tests/taxonomy/test_taxonomy_validate.py",
+    "tests/fund/test_allocation.py",
+    "tests/fund/test_money.py",
+    "tests/test_docs.py",
+)
+LEFT_OUT = pytest.StashKey[int]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "sqlite_only(reason): tests SQLite itself (pragmas, files, FTS5); skipped on PostgreSQL",
+    )
+    config.addinivalue_line(
+        "markers",
+        "database_independent: touches no database; runs in the SQLite run only",
+    )
+
+
+def _independent(item: pytest.Item) -> bool:
+    path = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parent.parent)
+    where = path.as_posix()
+    return item.get_closest_marker("database_independent") is not None or any(
+        where == prefix or where.startswith(prefix) for prefix in DATABASE_INDEPENDENT
     )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not POSTGRES:
         return
+    independent = [item for item in items if _independent(item)]
+    if independent:
+        config.hook.pytest_deselected(items=independent)
+        items[:] = [item for item in items if not _independent(item)]
+    config.stash[LEFT_OUT] = len(independent)
     for item in items:
         marker = item.get_closest_marker("sqlite_only")
         if marker is not None:
@@ -65,6 +101,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"gcmhub test database: {TEST_DATABASE}"
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    left_out = config.stash.get(LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"gcmhub: {left_out} database-independent tests left out of the PostgreSQL run "
+            "(the SQLite run has them; tests/conftest.py: DATABASE_INDEPENDENT)"
+        )
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------

@@ -203,6 +203,11 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
     )
 
 
+# Organizations, events and pledges whose names start so are the demonstration's
+# (gcmhub/demo/data/community_demo.json).
+DEMONSTRATION = "Demonstration"
+
+
 # -- the community's home -----------------------------------------------------------------------
 
 
@@ -220,6 +225,7 @@ def community_page(request: Request, ctx: ContextDep) -> Response:
         open_consultations=[c for c in every if c.state == "open"],
         upcoming=sum(1 for c in every if c.state == "upcoming"),
         may_review=allowed(ctx.actor, "organization_review"),
+        demonstration=any(o.name.startswith(DEMONSTRATION) for o in found),
     )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from gcmhub.accounts import actions
+from gcmhub.accounts import actions, passwords
 from gcmhub.accounts.schemas import TokenRequest
 from gcmhub.runtime import open_context
 from gcmhub.web.app import create_app
@@ -54,10 +55,23 @@ def people(demo_data: Path) -> dict[str, Person]:
     return make_people()
 
 
+@cache
+def _password_hash() -> str:
+    """The argon2id hash of PASSWORD, made once per run: argon2 is slow by design (tenths of
+    a second on two cores) and every person of every test has this password. Each account
+    still stores a real hash that signing in verifies."""
+    return passwords.hash_password(PASSWORD)
+
+
+def _hash(secret: str) -> str:
+    return _password_hash() if secret == PASSWORD else passwords.hash_password(secret)
+
+
 def make_people() -> dict[str, Person]:
     """Add one account per role, each with a read-write token."""
     made = {}
-    with open_context() as ctx:
+    with pytest.MonkeyPatch.context() as patch, open_context() as ctx:
+        patch.setattr(actions, "hash_password", _hash)
         for name, (roles, countries) in ROLES.items():
             actions.user_add(
                 ctx, name.replace("_", "-"), roles, countries=countries, password=PASSWORD

@@ -83,6 +83,7 @@ def html_tag(page: str) -> str:
     return found.group(0)
 
 
+@pytest.mark.database_independent
 def test_the_mapping_and_the_script_extract_templates_and_python_with_every_keyword() -> None:
     assert set(keywords()) >= {"_", "gettext", "ngettext", "N_"}
     assert keywords()["ngettext"] == (1, 2)
@@ -93,6 +94,7 @@ def test_the_mapping_and_the_script_extract_templates_and_python_with_every_keyw
     assert ("%(num)s item", "%(num)s items") in found, "ngettext plurals were not extracted"
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_message_of_the_sources_has_a_finished_translation(lang: str) -> None:
     translated = catalog(lang)
@@ -111,6 +113,7 @@ def test_every_message_of_the_sources_has_a_finished_translation(lang: str) -> N
     assert not problems, f"{lang} catalog ({RERUN}):\n" + "\n".join(problems)
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_keep_the_placeholders_of_their_message(lang: str) -> None:
     problems = []
@@ -131,6 +134,7 @@ def test_translations_keep_the_placeholders_of_their_message(lang: str) -> None:
     assert not problems, f"{lang} catalog:\n" + "\n".join(problems)
 
 
+@pytest.mark.database_independent
 def test_the_pot_file_holds_exactly_the_messages_of_the_sources() -> None:
     in_template = {m.id for m in read(TEMPLATE) if m.id}
     in_sources = set(extracted())
@@ -142,6 +146,7 @@ def test_the_pot_file_holds_exactly_the_messages_of_the_sources() -> None:
     )
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_each_catalog_holds_the_messages_of_the_pot_file_and_no_others(lang: str) -> None:
     in_template = {m.id for m in read(TEMPLATE) if m.id}
@@ -154,6 +159,7 @@ def test_each_catalog_holds_the_messages_of_the_pot_file_and_no_others(lang: str
     )
 
 
+@pytest.mark.database_independent
 def test_french_and_spanish_choose_plural_forms_by_their_own_rules() -> None:
     singular, plural = "%(num)s item", "%(num)s items"
     french, spanish = translations("fr"), translations("es")
