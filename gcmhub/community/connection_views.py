@@ -17,10 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path
-from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -28,10 +26,11 @@ from gcmhub.accounts.models import User
 from gcmhub.community import connections, digests, follows
 from gcmhub.community.connection_schemas import FollowWrite
 from gcmhub.context import Context
-from gcmhub.errors import BadParameter, GcmhubError, InvalidInput
+from gcmhub.errors import GcmhubError, InvalidInput
 from gcmhub.review.common import objectives
 from gcmhub.taxonomy.actions import concept_list
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import attempt, login_redirect, only_parameters, validated
 from gcmhub.web.i18n import N_
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
@@ -68,20 +67,6 @@ FOLLOWS = "/community/follows"
 FollowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _only(request: Request, *names: str) -> None:
-    """Refuse a query parameter the page does not know."""
-    known = {*names, "lang"}
-    for name in request.query_params:
-        if name not in known:
-            raise BadParameter(
-                name, f"unknown parameter '{name}'; parameters: {', '.join(sorted(known))}"
-            )
-
-
-def _login(path: str) -> Response:
-    return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
-
-
 def _back(target: str, fallback: str) -> str:
     """A path of this site to return to (never another site)."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -109,7 +94,7 @@ def _choices(ctx: Context) -> dict[str, Any]:
 def connections_page(
     request: Request, ctx: ContextDep, objective: str = "", area: str = ""
 ) -> Response:
-    _only(request, "objective", "area")
+    only_parameters(request, "objective", "area")
     objective, area = objective.strip()[:60], area.strip()[:60]
     page: dict[str, Any] = {"chosen": {"objective": objective, "area": area}, "kinds": KIND_NAMES}
     status = 200
@@ -127,9 +112,30 @@ def connections_page(
         "community_connections.html",
         status_code=status,
         active="community",
+        labels=_detail_labels(),
         **page,
         **_choices(ctx),
     )
+
+
+def _detail_labels() -> dict[str, str]:
+    """The codes an entry's detail may hold (item types, kinds, states), marked for
+    translation, so the page says "Policy option" and "In progress" rather than the codes."""
+    from gcmhub.community.event_views import PLEDGE_STATUS_NAMES
+    from gcmhub.community.views import KIND_NAMES
+    from gcmhub.fund.views import PROJECT_STATUSES
+    from gcmhub.hub.views import STATES
+    from gcmhub.hub.vocabulary import PROVIDER_KINDS
+    from gcmhub.knowledge.views import TYPES
+
+    return {
+        **TYPES,
+        **PROVIDER_KINDS,
+        **KIND_NAMES,
+        **STATES,
+        **PROJECT_STATUSES,
+        **PLEDGE_STATUS_NAMES,
+    }
 
 
 # -- follows ------------------------------------------------------------------------------------
@@ -160,9 +166,9 @@ def _follows_page(
 
 @router.get(FOLLOWS)
 def follows_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request, "done")
+    only_parameters(request, "done")
     if not ctx.actor.signed_in:
-        return _login(FOLLOWS)
+        return login_redirect(FOLLOWS)
     return _follows_page(request, ctx)
 
 
@@ -171,8 +177,7 @@ def _act(
 ) -> Response:
     """Run a follow action in a savepoint; a refusal comes back on the follows page."""
     try:
-        with ctx.session.begin_nested():
-            action()
+        attempt(ctx, action)
     except GcmhubError as refused:
         if not ctx.actor.signed_in:
             raise
@@ -197,16 +202,14 @@ def follow_submit(
         number = organization.strip()
         if number and not number.isdigit():
             raise InvalidInput("organization: an organization's number")
-        try:
-            data = FollowWrite(
-                objective=objective.strip() or None,
-                area=area.strip() or None,
-                organization=int(number) if number else None,
-            )
-        except ValidationError as invalid:
-            first = invalid.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "form"
-            raise InvalidInput(f"{where}: {first['msg']}") from None
+        data = validated(
+            FollowWrite,
+            {
+                "objective": objective.strip() or None,
+                "area": area.strip() or None,
+                "organization": int(number) if number else None,
+            },
+        )
         follows.follow_create(ctx, data)
 
     return _act(request, ctx, follow, "followed", back)

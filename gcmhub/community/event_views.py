@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -40,15 +39,22 @@ from gcmhub.community.event_schemas import (
 from gcmhub.community.models import Organization
 from gcmhub.community.schemas import KINDS
 from gcmhub.context import Context
-from gcmhub.errors import BadParameter, GcmhubError, InvalidInput, NotFound
+from gcmhub.errors import BadParameter, GcmhubError, NotFound
 from gcmhub.review.common import objectives
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import (
+    attempt,
+    form_text,
+    login_redirect,
+    only_parameters,
+    record_id,
+    validated,
+)
 from gcmhub.web.i18n import N_
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-T = TypeVar("T")
 
 SCOPE_NAMES = {
     "global": N_("Global"),
@@ -110,53 +116,6 @@ PLEDGE_FIELDS = (
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def _only(request: Request, *names: str) -> None:
-    """Refuse a query parameter the page does not know (a typo never silently widens a list)."""
-    known = {*names, "lang"}
-    for name in request.query_params:
-        if name not in known:
-            raise BadParameter(
-                name, f"unknown parameter '{name}'; parameters: {', '.join(sorted(known))}"
-            )
-
-
-def _number(value: str) -> int:
-    """A record's number from the address (anything else: 404)."""
-    if not value.isdigit() or len(value) > 9:
-        raise NotFound(f"no record {value[:20]}")
-    return int(value)
-
-
-def _login(path: str) -> Response:
-    return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
-
-
-def _attempt(ctx: Context, action: Callable[[], T]) -> T:
-    """Run an action in a savepoint: when it is refused, nothing is stored and nothing sent."""
-    queued = len(ctx.outbox)
-    try:
-        with ctx.session.begin_nested():
-            return action()
-    except BaseException:
-        del ctx.outbox[queued:]
-        raise
-
-
-def _checked(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    """Build an input model from a form, saying what is wrong in one line (naming the field)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as invalid:
-        first = invalid.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "form"
-        raise InvalidInput(f"{where}: {first['msg']}") from None
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _values(form: FormData, name: str) -> list[str]:
@@ -225,7 +184,7 @@ def _event_filter(request: Request) -> tuple[events.EventFilter, dict[str, str]]
 
 @router.get("/community/events")
 def events_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request, "q", "objective", "country", "region", "scope", "status", "from", "to")
+    only_parameters(request, "q", "objective", "country", "region", "scope", "status", "from", "to")
     wanted, chosen = _event_filter(request)
     found = events.event_list(ctx, wanted)
     return _page(
@@ -270,9 +229,9 @@ def _own_organizations(ctx: Context) -> list[tuple[int, str, str]]:
 
 @router.get("/community/events/new")
 def event_new_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return _login("/community/events/new")
+        return login_redirect("/community/events/new")
     given: dict[str, Any] = {"objectives": [], "scope": "national", "modality": "in_person"}
     if ctx.actor.organization:
         given["organizer"] = ctx.actor.organization
@@ -280,7 +239,7 @@ def event_new_page(request: Request, ctx: ContextDep) -> Response:
 
 
 def _event_given(form: FormData) -> dict[str, Any]:
-    given: dict[str, Any] = {name: _text(form, name) for name in EVENT_FIELDS}
+    given: dict[str, Any] = {name: form_text(form, name) for name in EVENT_FIELDS}
     given["objectives"] = _values(form, "objectives")
     return given
 
@@ -305,8 +264,8 @@ def _event_data(given: dict[str, Any]) -> dict[str, Any]:
 
 def _event_create(request: Request, ctx: Context, given: dict[str, Any]) -> Response:
     try:
-        made = _attempt(
-            ctx, lambda: events.event_create(ctx, _checked(EventWrite, _event_data(given)))
+        made = attempt(
+            ctx, lambda: events.event_create(ctx, validated(EventWrite, _event_data(given)))
         )
     except GcmhubError as refused:
         return _event_form(request, ctx, given, str(refused), refused.status)
@@ -316,7 +275,7 @@ def _event_create(request: Request, ctx: Context, given: dict[str, Any]) -> Resp
 @router.post("/community/events/new", openapi_extra={"x-rule": "event_create"})
 async def event_new_submit(request: Request, ctx: ContextDep) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     return await run_in_threadpool(_event_create, request, ctx, _event_given(form))
 
 
@@ -366,8 +325,8 @@ def _event_owner(ctx: Context, event_id: int) -> int | None:
 
 @router.get("/community/events/{event_id}")
 def event_page(request: Request, ctx: ContextDep, event_id: str, done: str = "") -> Response:
-    _only(request, "done")
-    return _event_page(request, ctx, _number(event_id), done=DONE.get(done))
+    only_parameters(request, "done")
+    return _event_page(request, ctx, record_id(event_id, "event"), done=DONE.get(done))
 
 
 def _event_act(
@@ -380,7 +339,7 @@ def _event_act(
 ) -> Response:
     """Run an event page's form: a refusal shows on the page, with nothing stored."""
     try:
-        _attempt(ctx, action)
+        attempt(ctx, action)
     except NotFound:
         raise
     except GcmhubError as refused:
@@ -401,7 +360,7 @@ def _event_edit(request: Request, ctx: Context, event_id: int, given: dict[str, 
         ctx,
         event_id,
         "edited",
-        lambda: events.event_update(ctx, event_id, _checked(EventUpdate, data)),
+        lambda: events.event_update(ctx, event_id, validated(EventUpdate, data)),
         given=given,
     )
 
@@ -409,40 +368,40 @@ def _event_edit(request: Request, ctx: Context, event_id: int, given: dict[str, 
 @router.post("/community/events/{event_id}/edit", openapi_extra={"x-rule": "event_edit"})
 async def event_edit_submit(request: Request, ctx: ContextDep, event_id: str) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
-    number = _number(event_id)
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
+    number = record_id(event_id, "event")
     return await run_in_threadpool(_event_edit, request, ctx, number, _event_given(form))
 
 
 @router.post("/community/events/{event_id}/outcomes", openapi_extra={"x-rule": "event_edit"})
 async def event_outcomes_submit(request: Request, ctx: ContextDep, event_id: str) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
-    number = _number(event_id)
-    data = {"outcomes": _text(form, "outcomes")}
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
+    number = record_id(event_id, "event")
+    data = {"outcomes": form_text(form, "outcomes")}
     return await run_in_threadpool(
         _event_act,
         request,
         ctx,
         number,
         "outcomes",
-        lambda: events.event_outcomes(ctx, number, _checked(OutcomesWrite, data)),
+        lambda: events.event_outcomes(ctx, number, validated(OutcomesWrite, data)),
     )
 
 
 @router.post("/community/events/{event_id}/cancel", openapi_extra={"x-rule": "event_edit"})
 async def event_cancel_submit(request: Request, ctx: ContextDep, event_id: str) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
-    number = _number(event_id)
-    data = {"reason": _text(form, "reason")}
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
+    number = record_id(event_id, "event")
+    data = {"reason": form_text(form, "reason")}
     return await run_in_threadpool(
         _event_act,
         request,
         ctx,
         number,
         "cancelled",
-        lambda: events.event_cancel(ctx, number, _checked(CancelWrite, data)),
+        lambda: events.event_cancel(ctx, number, validated(CancelWrite, data)),
     )
 
 
@@ -465,7 +424,7 @@ def _pledge_filter(request: Request) -> tuple[pledges.PledgeFilter, dict[str, st
 
 @router.get("/community/pledges")
 def pledges_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request, "q", "objective", "country", "pledger_kind", "status", "overdue")
+    only_parameters(request, "q", "objective", "country", "pledger_kind", "status", "overdue")
     wanted, chosen = _pledge_filter(request)
     return _page(
         request,
@@ -510,9 +469,9 @@ def _pledge_form(
 
 @router.get("/community/pledges/new")
 def pledge_new_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return _login("/community/pledges/new")
+        return login_redirect("/community/pledges/new")
     given: dict[str, Any] = {"objectives": [], "pledger_kind": "member_state"}
     if len(ctx.actor.countries) == 1:
         given["country"] = next(iter(ctx.actor.countries))
@@ -536,7 +495,7 @@ def _pledge_create(request: Request, ctx: Context, given: dict[str, Any]) -> Res
     else:
         data["country"] = None
     try:
-        made = _attempt(ctx, lambda: pledges.pledge_create(ctx, _checked(PledgeWrite, data)))
+        made = attempt(ctx, lambda: pledges.pledge_create(ctx, validated(PledgeWrite, data)))
     except GcmhubError as refused:
         return _pledge_form(request, ctx, given, str(refused), refused.status)
     return RedirectResponse(f"/community/pledges/{made.id}?done=pledged", status_code=303)
@@ -545,8 +504,8 @@ def _pledge_create(request: Request, ctx: Context, given: dict[str, Any]) -> Res
 @router.post("/community/pledges/new", openapi_extra={"x-rule": "community_pledge_create"})
 async def pledge_new_submit(request: Request, ctx: ContextDep) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
-    given: dict[str, Any] = {name: _text(form, name) for name in PLEDGE_FIELDS}
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
+    given: dict[str, Any] = {name: form_text(form, name) for name in PLEDGE_FIELDS}
     given["objectives"] = _values(form, "objectives")
     return await run_in_threadpool(_pledge_create, request, ctx, given)
 
@@ -581,8 +540,8 @@ def _pledge_page(
 
 @router.get("/community/pledges/{pledge_id}")
 def pledge_page(request: Request, ctx: ContextDep, pledge_id: str, done: str = "") -> Response:
-    _only(request, "done")
-    return _pledge_page(request, ctx, _number(pledge_id), done=DONE.get(done))
+    only_parameters(request, "done")
+    return _pledge_page(request, ctx, record_id(pledge_id, "pledge"), done=DONE.get(done))
 
 
 def _pledge_report(
@@ -596,9 +555,9 @@ def _pledge_report(
         "note": given["note"],
     }
     try:
-        _attempt(
+        attempt(
             ctx,
-            lambda: pledges.pledge_progress(ctx, pledge_id, _checked(PledgeUpdateWrite, data)),
+            lambda: pledges.pledge_progress(ctx, pledge_id, validated(PledgeUpdateWrite, data)),
         )
     except NotFound:
         raise
@@ -614,7 +573,7 @@ def _pledge_report(
 )
 async def pledge_report_submit(request: Request, ctx: ContextDep, pledge_id: str) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
-    number = _number(pledge_id)
-    given = {name: _text(form, name) for name in ("reported_on", "progress", "status", "note")}
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
+    number = record_id(pledge_id, "pledge")
+    given = {name: form_text(form, name) for name in ("reported_on", "progress", "status", "note")}
     return await run_in_threadpool(_pledge_report, request, ctx, number, given)

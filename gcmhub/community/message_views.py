@@ -19,12 +19,9 @@ sends no notice, and comes back on the page it was sent from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
-from urllib.parse import urlencode
+from typing import Annotated
 
 from fastapi import APIRouter, Form
-from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -38,16 +35,15 @@ from gcmhub.community.message_schemas import (
     ReplyWrite,
 )
 from gcmhub.context import Context
-from gcmhub.errors import BadParameter, GcmhubError, InvalidInput
+from gcmhub.errors import GcmhubError
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import attempt, login_redirect, only_parameters, validated
 from gcmhub.web.i18n import N_
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD)]
-T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
 # The message shown on a thread after a form on it went through.
 DONE = {
@@ -55,42 +51,6 @@ DONE = {
     "replied": N_("Your reply is sent."),
     "reported": N_("The message is reported to the curators. The sender is not told."),
 }
-
-
-def only(request: Request, *names: str) -> None:
-    """Refuse a query parameter the page does not know (a typo never silently widens a list)."""
-    known = {*names, "lang"}
-    for name in request.query_params:
-        if name not in known:
-            raise BadParameter(
-                name, f"unknown parameter '{name}'; parameters: {', '.join(sorted(known))}"
-            )
-
-
-def login(path: str) -> Response:
-    """Send the public to sign in, and back here afterwards."""
-    return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
-
-
-def attempt(ctx: Context, action: Callable[[], T]) -> T:
-    """Run an action in a savepoint: when it is refused, nothing is stored and nothing sent."""
-    queued = len(ctx.outbox)
-    try:
-        with ctx.session.begin_nested():
-            return action()
-    except BaseException:
-        del ctx.outbox[queued:]
-        raise
-
-
-def validated(model: type[M], data: dict[str, Any]) -> M:
-    """A form's fields as the API's input, or a 422 naming the first field at fault."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as invalid:
-        first = invalid.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "form"
-        raise InvalidInput(f"{where}: {first['msg']}") from None
 
 
 def _csrf(request: Request) -> str | None:
@@ -102,9 +62,9 @@ def _csrf(request: Request) -> str | None:
 
 @router.get("/community/messages")
 def messages_page(request: Request, ctx: ContextDep) -> Response:
-    only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return login("/community/messages")
+        return login_redirect("/community/messages")
     found = messages.message_list(ctx, limit=messages.LIST_MAX)
     return render(
         request,
@@ -146,9 +106,9 @@ def _thread_page(
 def message_page(
     request: Request, ctx: ContextDep, message_id: int, done: str | None = None
 ) -> Response:
-    only(request, "done")
+    only_parameters(request, "done")
     if not ctx.actor.signed_in:
-        return login(f"/community/messages/{message_id}")
+        return login_redirect(f"/community/messages/{message_id}")
     return _thread_page(request, ctx, message_id, done=done)
 
 
@@ -225,7 +185,7 @@ def _write_page(
 
 @router.get("/community/organizations/{organization_id}/messages")
 def message_new_page(request: Request, ctx: ContextDep, organization_id: int) -> Response:
-    only(request)
+    only_parameters(request)
     return _write_page(request, ctx, organization_id)
 
 

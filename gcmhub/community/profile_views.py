@@ -21,12 +21,13 @@ from starlette.responses import RedirectResponse, Response
 from gcmhub.auth import authorize
 from gcmhub.community import organizations
 from gcmhub.community.auth import OwnerScope
-from gcmhub.community.message_views import CsrfField, attempt, login, only, validated
+from gcmhub.community.message_views import CsrfField
 from gcmhub.community.schemas import KINDS, OrganizationUpdate
 from gcmhub.context import Context
 from gcmhub.errors import GcmhubError
 from gcmhub.taxonomy.actions import scheme_show
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import attempt, form_text, login_redirect, only_parameters, validated
 from gcmhub.web.i18n import N_
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
@@ -95,17 +96,14 @@ def _edit_page(
 def profile_edit_page(
     request: Request, ctx: ContextDep, organization_id: int, done: str | None = None
 ) -> Response:
-    only(request, "done")
+    only_parameters(request, "done")
     if not ctx.actor.signed_in:
-        return login(f"/community/organizations/{organization_id}/edit")
+        return login_redirect(f"/community/organizations/{organization_id}/edit")
     return _edit_page(request, ctx, organization_id, done=done)
 
 
 def _form_given(form: FormData) -> dict[str, Any]:
-    given: dict[str, Any] = {}
-    for name in (*TEXTS, *LISTS):
-        value = form.get(name)
-        given[name] = value.strip() if isinstance(value, str) else ""
+    given: dict[str, Any] = {name: form_text(form, name) for name in (*TEXTS, *LISTS)}
     given["objectives"] = [v for v in form.getlist("objectives") if isinstance(v, str)]
     given["contact_consent"] = bool(form.get("contact_consent"))
     return given

@@ -19,7 +19,7 @@ import importlib
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
@@ -50,6 +50,14 @@ from gcmhub.hub.vocabulary import LANGUAGES
 from gcmhub.review.common import country_name
 from gcmhub.taxonomy.actions import scheme_show
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import (
+    attempt,
+    form_text,
+    invalid_message,
+    login_redirect,
+    only_parameters,
+    record_id,
+)
 from gcmhub.web.i18n import N_
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
@@ -57,7 +65,6 @@ from gcmhub.web.templating import render
 router = APIRouter(include_in_schema=False)
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD)]
 Reason = Annotated[str, Form(max_length=2000)]
-T = TypeVar("T")
 
 KIND_NAMES = {  # schemas.KINDS, marked for translation
     "diaspora": N_("Diaspora or migrant association"),
@@ -99,7 +106,6 @@ DONE = {
     "reported": N_("Thank you: the report is sent to the curators and the moderator."),
 }
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones do not exist
 
 
 def _follow_maker() -> Callable[..., Any] | None:
@@ -118,50 +124,6 @@ FOLLOW_CONTEXT = _follow_maker()
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def _only(request: Request, *names: str) -> None:
-    """Refuse a query parameter the page does not know (a typo never silently widens a list)."""
-    known = {*names, "lang"}
-    for name in request.query_params:
-        if name not in known:
-            raise BadParameter(
-                name, f"unknown parameter '{name}'; parameters: {', '.join(sorted(known))}"
-            )
-
-
-def _id(value: str, what: str) -> int:
-    """A record's number from the address; anything else does not exist (404)."""
-    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
-        raise NotFound(f"no {what} {value[:20]}")
-    return int(value)
-
-
-def _login(path: str) -> Response:
-    return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
-
-
-def _attempt(ctx: Context, action: Callable[[], T]) -> T:
-    """Run an action in a savepoint: when it is refused, nothing is stored and nothing sent."""
-    queued = len(ctx.outbox)
-    try:
-        with ctx.session.begin_nested():
-            return action()
-    except BaseException:
-        del ctx.outbox[queued:]
-        raise
-
-
-def _invalid(error: ValidationError) -> str:
-    """Say what is wrong with a form in one line, naming the field."""
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "form"
-    return f"{where}: {first['msg']}"
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _values(form: FormData, name: str) -> list[str]:
@@ -213,7 +175,7 @@ DEMONSTRATION = "Demonstration"
 
 @router.get("/community")
 def community_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     found = organizations.organization_list(ctx)
     kinds = Counter(o.kind for o in found)
     every = consultations.consultation_list(ctx)
@@ -241,7 +203,7 @@ def organizations_page(
     objective: str = "",
     language: str = "",
 ) -> Response:
-    _only(request, "kind", "country", "objective", "language")
+    only_parameters(request, "kind", "country", "objective", "language")
     if kind and kind not in KINDS:
         raise BadParameter("kind", f"kind: one of {', '.join(KINDS)}")
     if language and not LANGUAGE_CODE.fullmatch(language):
@@ -309,9 +271,9 @@ def _organization_form(
 
 @router.get("/community/organizations/new")
 def organization_new_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return _login("/community/organizations/new")
+        return login_redirect("/community/organizations/new")
     given: dict[str, Any] = {"objectives": [], "languages": [], "kind": ""}
     if ctx.actor.organization:
         given["name"] = ctx.actor.organization
@@ -319,7 +281,7 @@ def organization_new_page(request: Request, ctx: ContextDep) -> Response:
 
 
 def _organization_given(form: FormData) -> dict[str, Any]:
-    given: dict[str, Any] = {name: _text(form, name) for name in ORGANIZATION_FIELDS}
+    given: dict[str, Any] = {name: form_text(form, name) for name in ORGANIZATION_FIELDS}
     given["objectives"] = _values(form, "objectives")
     given["languages"] = _values(form, "languages")
     given["contact_consent"] = bool(form.get("contact_consent"))
@@ -348,14 +310,14 @@ def _organization_data(given: dict[str, Any]) -> dict[str, Any]:
 
 def _organization_create(request: Request, ctx: Context, given: dict[str, Any]) -> Response:
     try:
-        made = _attempt(
+        made = attempt(
             ctx,
             lambda: organizations.organization_register(
                 ctx, OrganizationWrite.model_validate(_organization_data(given))
             ),
         )
     except ValidationError as invalid:
-        return _organization_form(request, ctx, given, _invalid(invalid), 422)
+        return _organization_form(request, ctx, given, invalid_message(invalid), 422)
     except GcmhubError as refused:
         return _organization_form(request, ctx, given, str(refused), refused.status)
     return RedirectResponse(f"/community/organizations/{made.id}?done=registered", status_code=303)
@@ -364,7 +326,7 @@ def _organization_create(request: Request, ctx: Context, given: dict[str, Any]) 
 @router.post("/community/organizations/new", openapi_extra={"x-rule": "organization_register"})
 async def organization_new_submit(request: Request, ctx: ContextDep) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     return await run_in_threadpool(_organization_create, request, ctx, _organization_given(form))
 
 
@@ -394,9 +356,9 @@ def _pending_page(
 
 @router.get("/community/organizations/pending")
 def organizations_pending_page(request: Request, ctx: ContextDep, done: str = "") -> Response:
-    _only(request, "done")
+    only_parameters(request, "done")
     if not ctx.actor.signed_in:
-        return _login("/community/organizations/pending")
+        return login_redirect("/community/organizations/pending")
     return _pending_page(request, ctx, done)
 
 
@@ -422,11 +384,11 @@ def organization_review_submit(
     note: Reason = "",
 ) -> Response:
     check_form(request, ctx, csrf)
-    number = _id(organization_id, "organization")
+    number = record_id(organization_id, "organization")
     try:
-        made = _attempt(ctx, lambda: _review(ctx, number, decision, note))
+        made = attempt(ctx, lambda: _review(ctx, number, decision, note))
     except ValidationError as invalid:
-        return _pending_page(request, ctx, error=_invalid(invalid), status=422)
+        return _pending_page(request, ctx, error=invalid_message(invalid), status=422)
     except NotFound:
         raise
     except GcmhubError as refused:
@@ -441,8 +403,8 @@ def organization_review_submit(
 def organization_page(
     request: Request, ctx: ContextDep, organization_id: str, done: str = ""
 ) -> Response:
-    _only(request, "done")
-    number = _id(organization_id, "organization")
+    only_parameters(request, "done")
+    number = record_id(organization_id, "organization")
     shown = organizations.organization_show(ctx, number)
     row = ctx.session.get(Organization, number)
     assert row is not None  # organization_show found it
@@ -470,7 +432,7 @@ def organization_page(
 
 @router.get("/community/consultations")
 def consultations_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     every = consultations.consultation_list(ctx)
     return _page(
         request,
@@ -505,9 +467,9 @@ def _consultation_form(
 
 @router.get("/community/consultations/new")
 def consultation_new_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return _login("/community/consultations/new")
+        return login_redirect("/community/consultations/new")
     authorize(ctx, "consultation_create")
     return _consultation_form(request, {"languages": []})
 
@@ -524,12 +486,12 @@ def _consultation_create(request: Request, ctx: Context, given: dict[str, Any]) 
         "closes_on": given["closes_on"] or None,
     }
     try:
-        made = _attempt(
+        made = attempt(
             ctx,
             lambda: consultations.consultation_create(ctx, ConsultationWrite.model_validate(data)),
         )
     except ValidationError as invalid:
-        return _consultation_form(request, given, _invalid(invalid), 422)
+        return _consultation_form(request, given, invalid_message(invalid), 422)
     except GcmhubError as refused:
         return _consultation_form(request, given, str(refused), refused.status)
     return RedirectResponse(f"/community/consultations/{made.id}", status_code=303)
@@ -538,8 +500,8 @@ def _consultation_create(request: Request, ctx: Context, given: dict[str, Any]) 
 @router.post("/community/consultations/new", openapi_extra={"x-rule": "consultation_create"})
 async def consultation_new_submit(request: Request, ctx: ContextDep) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
-    given: dict[str, Any] = {name: _text(form, name) for name in CONSULTATION_FIELDS}
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
+    given: dict[str, Any] = {name: form_text(form, name) for name in CONSULTATION_FIELDS}
     given["languages"] = _values(form, "languages")
     return await run_in_threadpool(_consultation_create, request, ctx, given)
 
@@ -580,8 +542,8 @@ def _consultation_page(
 def consultation_page(
     request: Request, ctx: ContextDep, consultation_id: str, done: str = ""
 ) -> Response:
-    _only(request, "done")
-    return _consultation_page(request, ctx, _id(consultation_id, "consultation"), done)
+    only_parameters(request, "done")
+    return _consultation_page(request, ctx, record_id(consultation_id, "consultation"), done)
 
 
 def _act(
@@ -595,10 +557,10 @@ def _act(
 ) -> Response:
     """Run a consultation page's form; a refusal shows on the page, with nothing stored."""
     try:
-        _attempt(ctx, action)
+        attempt(ctx, action)
     except ValidationError as invalid:
         return _consultation_page(
-            request, ctx, consultation_id, error=_invalid(invalid), status=422, given=given
+            request, ctx, consultation_id, error=invalid_message(invalid), status=422, given=given
         )
     except NotFound:
         raise
@@ -624,7 +586,7 @@ def contribution_submit(
     text: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
     check_form(request, ctx, csrf)
-    number = _id(consultation_id, "consultation")
+    number = record_id(consultation_id, "consultation")
     given = {"question": question, "text": text}
     return _act(
         request,
@@ -640,7 +602,7 @@ def contribution_submit(
 
 def _consultation_of(ctx: Context, contribution_id: str) -> tuple[int, int]:
     """A contribution's number and its consultation's (404 when there is none)."""
-    number = _id(contribution_id, "contribution")
+    number = record_id(contribution_id, "contribution")
     row = ctx.session.get(Contribution, number)
     if row is None:
         raise NotFound(f"no contribution {number}")
@@ -700,8 +662,8 @@ def contribution_report_submit(
 
 @router.get("/community/consultations/{consultation_id}/summary")
 def consultation_summary_page(request: Request, ctx: ContextDep, consultation_id: str) -> Response:
-    _only(request)
-    number = _id(consultation_id, "consultation")
+    only_parameters(request)
+    number = record_id(consultation_id, "consultation")
     summary = consultations.consultation_summary(ctx, number)
     return _page(
         request,

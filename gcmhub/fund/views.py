@@ -34,6 +34,7 @@ from gcmhub.fund.schemas import AllocationPublic
 from gcmhub.web.charts import CHART_ROWS as CHART_ROWS  # the charts are shared: web/charts.py
 from gcmhub.web.charts import bar_chart as bar_chart
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import attempt, only_parameters
 from gcmhub.web.i18n import N_, negotiate
 from gcmhub.web.templating import render
 
@@ -132,16 +133,6 @@ TOTALS = {"total_sources", "total_uses", "balance_aa", "balance_orgs", "net_fund
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _only(request: Request, *names: str) -> None:
-    """Refuse a query parameter the page does not know (a typo never silently widens a list)."""
-    known = {*names, "lang"}
-    for name in request.query_params:
-        if name not in known:
-            raise BadParameter(
-                name, f"unknown parameter '{name}'; parameters: {', '.join(sorted(known))}"
-            )
-
-
 def _day(name: str, value: str) -> date | None:
     text = value.strip()
     if not text:
@@ -229,7 +220,7 @@ def _page(request: Request, ctx: Context, template: str, **context: Any) -> Resp
 
 @router.get("/fund")
 def fund_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     overview = gateway.fund_overview(ctx)
     lang = negotiate(request)
     places = _places(ctx, lang)
@@ -263,7 +254,7 @@ def fund_page(request: Request, ctx: ContextDep) -> Response:
 
 @router.get("/fund/financial-table")
 def table_page(request: Request, ctx: ContextDep, start: str = "", end: str = "") -> Response:
-    _only(request, "start", "end")
+    only_parameters(request, "start", "end")
     first, last = _day("start", start), _day("end", end)
     table = reports.financial_table(ctx, first, last)
     sections: list[tuple[str, list[reports.Row]]] = []
@@ -293,7 +284,7 @@ def table_page(request: Request, ctx: ContextDep, start: str = "", end: str = ""
 def projects_page(
     request: Request, ctx: ContextDep, area: str = "", country: str = "", status: str = ""
 ) -> Response:
-    _only(request, "area", "country", "status")
+    only_parameters(request, "area", "country", "status")
     if status and status not in PROJECT_STATUSES:
         raise BadParameter("status", f"status: one of {', '.join(PROJECT_STATUSES)}")
     if len(area) > 20 or len(country) > 3:
@@ -322,7 +313,7 @@ def projects_page(
 
 @router.get("/fund/projects/{ref}")
 def project_page(request: Request, ctx: ContextDep, ref: str) -> Response:
-    _only(request)
+    only_parameters(request)
     shown = projects.project_show(ctx, ref)
     return _page(
         request,
@@ -344,7 +335,7 @@ def project_page(request: Request, ctx: ContextDep, ref: str) -> Response:
 
 @router.get("/fund/calls")
 def calls_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     return _page(request, ctx, "fund_calls.html", found=calls.call_list(ctx), areas=_areas(ctx))
 
 
@@ -371,15 +362,14 @@ def _rules(rules: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 @router.get("/fund/calls/{ref}")
 def call_page(request: Request, ctx: ContextDep, ref: str) -> Response:
-    _only(request)
+    only_parameters(request)
     call = calls.call_show(ctx, ref)
     appraiser = allowed(ctx.actor, "appraisal_read")
     preview: AllocationPublic | None = None
     refused: str | None = None
     if appraiser:
         try:
-            with ctx.session.begin_nested():
-                preview = projects.allocation_preview(ctx, call.id)
+            preview = attempt(ctx, lambda: projects.allocation_preview(ctx, call.id))
         except GcmhubError as error:
             refused = str(error)
     return _page(
@@ -402,7 +392,7 @@ def call_page(request: Request, ctx: ContextDep, ref: str) -> Response:
 
 @router.get("/fund/pipeline")
 def pipeline_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     waiting = calls.pipeline(ctx)
     return _page(
         request,
@@ -421,7 +411,7 @@ def pipeline_page(request: Request, ctx: ContextDep) -> Response:
 
 @router.get("/fund/donors/{ref}")
 def donor_page(request: Request, ctx: ContextDep, ref: str) -> Response:
-    _only(request)
+    only_parameters(request)
     shown = gateway.donor_report(ctx, ref)
     return _page(
         request,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
@@ -56,13 +56,13 @@ from gcmhub.hub.workflow import OPEN_STATES, REQUEST_STATES, request_workflow
 from gcmhub.taxonomy.actions import concept_list, scheme_show
 from gcmhub.taxonomy.schemas import ConceptRef
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import attempt, form_text, invalid_message, login_redirect, only_parameters
 from gcmhub.web.i18n import N_
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD)]
-T = TypeVar("T")
 
 PAGE_SIZE = 20
 QUEUE_SIZE = 50
@@ -155,43 +155,6 @@ FINAL = ("closed", "declined", "withdrawn")
 # -- Helpers ------------------------------------------------------------------------------------
 
 
-def _only(request: Request, *names: str) -> None:
-    """Refuse a query parameter the page does not know (a typo never silently widens a list)."""
-    known = {*names, "lang"}
-    for name in request.query_params:
-        if name not in known:
-            raise BadParameter(
-                name, f"unknown parameter '{name}'; parameters: {', '.join(sorted(known))}"
-            )
-
-
-def _login(path: str) -> Response:
-    return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
-
-
-def _attempt(ctx: Context, action: Callable[[], T]) -> T:
-    """Run an action in a savepoint: when it is refused, nothing is stored and nothing sent."""
-    queued = len(ctx.outbox)
-    try:
-        with ctx.session.begin_nested():
-            return action()
-    except BaseException:
-        del ctx.outbox[queued:]
-        raise
-
-
-def _invalid(error: ValidationError) -> InvalidInput:
-    """Say what is wrong with a form in one line, naming the field."""
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "form"
-    return InvalidInput(f"{where}: {first['msg']}")
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _values(form: FormData, name: str) -> list[str]:
     return [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
 
@@ -235,7 +198,7 @@ def _may_ask(ctx: Context) -> bool:
 
 @router.get("/hub")
 def hub_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     offers = providers.offer_list(ctx)
     total, _ = providers.provider_list(ctx, limit=1)
     counts = requests.request_stats(ctx)
@@ -305,9 +268,9 @@ def _request_form(
 
 @router.get("/hub/requests/new")
 def request_new_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return _login("/hub/requests/new")
+        return login_redirect("/hub/requests/new")
     if not _may_ask(ctx):
         return render(request, "hub_ask_who.html", status_code=403, active="hub")
     given: dict[str, Any] = {name: [] for name in REQUEST_LISTS}
@@ -320,7 +283,7 @@ def request_new_page(request: Request, ctx: ContextDep) -> Response:
 
 
 def _request_given(form: FormData) -> dict[str, Any]:
-    given: dict[str, Any] = {name: _text(form, name) for name in REQUEST_FIELDS}
+    given: dict[str, Any] = {name: form_text(form, name) for name in REQUEST_FIELDS}
     for name in REQUEST_LISTS:
         given[name] = _values(form, name)
     given["contact_consent"] = bool(form.get("contact_consent"))
@@ -339,11 +302,9 @@ def _request_create(request: Request, ctx: Context, given: dict[str, Any]) -> Re
         **{name: given[name] for name in REQUEST_LISTS},
     }
     try:
-        made = _attempt(
-            ctx, lambda: requests.request_create(ctx, RequestWrite.model_validate(data))
-        )
+        made = attempt(ctx, lambda: requests.request_create(ctx, RequestWrite.model_validate(data)))
     except ValidationError as invalid:
-        return _request_form(request, ctx, given, str(_invalid(invalid)), 422)
+        return _request_form(request, ctx, given, invalid_message(invalid), 422)
     except GcmhubError as refused:
         return _request_form(request, ctx, given, str(refused), refused.status)
     return RedirectResponse(f"/hub/requests/{made.id}?done=filed", status_code=303)
@@ -352,7 +313,7 @@ def _request_create(request: Request, ctx: Context, given: dict[str, Any]) -> Re
 @router.post("/hub/requests/new", openapi_extra={"x-rule": "request_create"})
 async def request_new_submit(request: Request, ctx: ContextDep) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     return await run_in_threadpool(_request_create, request, ctx, _request_given(form))
 
 
@@ -381,9 +342,9 @@ def queue_page(
     sort: str = "-age",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
-    _only(request, "state", "objective", "region", "assignee", "overdue", "sort", "page")
+    only_parameters(request, "state", "objective", "region", "assignee", "overdue", "sort", "page")
     if not ctx.actor.signed_in:
-        return _login("/hub/queue")
+        return login_redirect("/hub/queue")
     late = _yes_no(overdue)
     wanted = listing.RequestFilter(
         state or None, None, objective or None, region or None, assignee or None, late
@@ -535,7 +496,7 @@ def _request_page(
 
 @router.get("/hub/requests/{ref}")
 def request_page(request: Request, ctx: ContextDep, ref: str, done: str = "") -> Response:
-    _only(request, "done")
+    only_parameters(request, "done")
     return _request_page(request, ctx, ref, done=done)
 
 
@@ -544,9 +505,9 @@ def _act(
 ) -> Response:
     """Run a request page's form action; a refusal shows on the page, with nothing stored."""
     try:
-        _attempt(ctx, action)
+        attempt(ctx, action)
     except ValidationError as invalid:
-        return _request_page(request, ctx, ref, str(_invalid(invalid)), 422)
+        return _request_page(request, ctx, ref, invalid_message(invalid), 422)
     except NotFound:
         raise
     except GcmhubError as refused:
@@ -559,7 +520,7 @@ def _act(
 @router.post("/hub/requests/{ref}/objectives", openapi_extra={"x-rule": "request_update"})
 async def request_objectives_submit(request: Request, ctx: ContextDep, ref: str) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     chosen = _values(form, "objectives")
     return await run_in_threadpool(
         _act,
@@ -574,18 +535,18 @@ async def request_objectives_submit(request: Request, ctx: ContextDep, ref: str)
 def _step_of(form: FormData) -> StepRequest:
     ratings = {}
     for name in form:
-        if name.startswith("provider_rating:") and _text(form, name):
-            value = _text(form, name)
+        if name.startswith("provider_rating:") and form_text(form, name):
+            value = form_text(form, name)
             if not value.isdigit():
                 raise InvalidInput("provider_ratings: each rating is from 1 to 5")
             ratings[name.split(":", 1)[1]] = int(value)
-    rating = _text(form, "rating")
+    rating = form_text(form, "rating")
     return StepRequest.model_validate(
         {
-            "to": _text(form, "to"),
-            "note": _text(form, "note"),
+            "to": form_text(form, "to"),
+            "note": form_text(form, "note"),
             "rating": rating or None,
-            "lessons": _text(form, "lessons") or None,
+            "lessons": form_text(form, "lessons") or None,
             "provider_ratings": ratings,
         }
     )
@@ -594,7 +555,7 @@ def _step_of(form: FormData) -> StepRequest:
 @router.post("/hub/requests/{ref}/steps", openapi_extra={"x-rule": "request_step"})
 async def request_step_submit(request: Request, ctx: ContextDep, ref: str) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     return await run_in_threadpool(
         _act, request, ctx, ref, "step", lambda: requests.request_step(ctx, ref, _step_of(form))
     )
@@ -656,12 +617,12 @@ def request_attach_submit(
 @router.post("/hub/requests/{ref}/engage", openapi_extra={"x-rule": "request_engage"})
 async def request_engage_submit(request: Request, ctx: ContextDep, ref: str) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     data = {
-        "provider": _text(form, "provider"),
+        "provider": form_text(form, "provider"),
         "parts": _values(form, "parts"),
-        "role": _text(form, "role"),
-        "status": _text(form, "status") or "proposed",
+        "role": form_text(form, "role"),
+        "status": form_text(form, "status") or "proposed",
     }
     return await run_in_threadpool(
         _act,
@@ -707,7 +668,7 @@ def providers_page(
     kind: str = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
-    _only(request, "objective", "support_type", "region", "language", "kind", "page")
+    only_parameters(request, "objective", "support_type", "region", "language", "kind", "page")
     chosen = {
         "objective": objective,
         "support_type": support_type,
@@ -782,9 +743,9 @@ def _provider_form(
 
 @router.get("/hub/providers/new")
 def provider_new_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return _login("/hub/providers/new")
+        return login_redirect("/hub/providers/new")
     given: dict[str, Any] = {name: [] for name in PROVIDER_LISTS}
     given.update({"kind": "organization", "organization_type": "civil_society", "capacity": "1"})
     if ctx.actor.organization:
@@ -793,7 +754,7 @@ def provider_new_page(request: Request, ctx: ContextDep) -> Response:
 
 
 def _provider_given(form: FormData) -> dict[str, Any]:
-    given: dict[str, Any] = {name: _text(form, name) for name in PROVIDER_FIELDS}
+    given: dict[str, Any] = {name: form_text(form, name) for name in PROVIDER_FIELDS}
     for name in PROVIDER_LISTS:
         given[name] = _values(form, name)
     given["un_system"] = bool(form.get("un_system"))
@@ -816,11 +777,11 @@ def _provider_create(request: Request, ctx: Context, given: dict[str, Any]) -> R
         **{name: given[name] for name in PROVIDER_LISTS},
     }
     try:
-        made = _attempt(
+        made = attempt(
             ctx, lambda: providers.provider_create(ctx, ProviderWrite.model_validate(data))
         )
     except ValidationError as invalid:
-        return _provider_form(request, ctx, given, str(_invalid(invalid)), 422)
+        return _provider_form(request, ctx, given, invalid_message(invalid), 422)
     except GcmhubError as refused:
         return _provider_form(request, ctx, given, str(refused), refused.status)
     return RedirectResponse(f"/hub/providers/{made.id}", status_code=303)
@@ -829,13 +790,13 @@ def _provider_create(request: Request, ctx: Context, given: dict[str, Any]) -> R
 @router.post("/hub/providers/new", openapi_extra={"x-rule": "provider_create"})
 async def provider_new_submit(request: Request, ctx: ContextDep) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     return await run_in_threadpool(_provider_create, request, ctx, _provider_given(form))
 
 
 @router.get("/hub/providers/{ref}")
 def provider_page(request: Request, ctx: ContextDep, ref: str) -> Response:
-    _only(request)
+    only_parameters(request)
     shown = providers.provider_show(ctx, ref)
     owner = ctx.session.scalar(select(Provider.owner_id).where(Provider.ref == ref))
     return render(
@@ -887,7 +848,7 @@ def _own_providers(ctx: Context) -> list[tuple[str, str]]:
 
 @router.get("/hub/offers")
 def offers_page(request: Request, ctx: ContextDep, objective: str = "") -> Response:
-    _only(request, "objective")
+    only_parameters(request, "objective")
     return render(
         request,
         "hub_offers.html",
@@ -937,16 +898,16 @@ def _offer_form(
 
 @router.get("/hub/offers/new")
 def offer_new_page(request: Request, ctx: ContextDep, provider: str = "") -> Response:
-    _only(request, "provider")
+    only_parameters(request, "provider")
     if not ctx.actor.signed_in:
-        return _login("/hub/offers/new")
+        return login_redirect("/hub/offers/new")
     given: dict[str, Any] = {name: [] for name in OFFER_LISTS}
     given["provider"] = provider
     return _offer_form(request, ctx, given)
 
 
 def _offer_given(form: FormData) -> dict[str, Any]:
-    given: dict[str, Any] = {name: _text(form, name) for name in OFFER_FIELDS}
+    given: dict[str, Any] = {name: form_text(form, name) for name in OFFER_FIELDS}
     for name in OFFER_LISTS:
         given[name] = _values(form, name)
     return given
@@ -963,9 +924,9 @@ def _offer_create(request: Request, ctx: Context, given: dict[str, Any]) -> Resp
         **{name: given[name] for name in OFFER_LISTS},
     }
     try:
-        _attempt(ctx, lambda: providers.offer_create(ctx, OfferWrite.model_validate(data)))
+        attempt(ctx, lambda: providers.offer_create(ctx, OfferWrite.model_validate(data)))
     except ValidationError as invalid:
-        return _offer_form(request, ctx, given, str(_invalid(invalid)), 422)
+        return _offer_form(request, ctx, given, invalid_message(invalid), 422)
     except GcmhubError as refused:
         return _offer_form(request, ctx, given, str(refused), refused.status)
     return RedirectResponse(f"/hub/providers/{given['provider']}#offers", status_code=303)
@@ -974,7 +935,7 @@ def _offer_create(request: Request, ctx: Context, given: dict[str, Any]) -> Resp
 @router.post("/hub/offers/new", openapi_extra={"x-rule": "offer_write"})
 async def offer_new_submit(request: Request, ctx: ContextDep) -> Response:
     form = await request.form()
-    check_form(request, ctx, _text(form, CSRF_FIELD))
+    check_form(request, ctx, form_text(form, CSRF_FIELD))
     return await run_in_threadpool(_offer_create, request, ctx, _offer_given(form))
 
 
@@ -988,9 +949,9 @@ def _local(link: str | None) -> str | None:
 
 @router.get("/notices")
 def notices_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     if not ctx.actor.signed_in:
-        return _login("/notices")
+        return login_redirect("/notices")
     notices = notice_list(ctx)
     return render(
         request,

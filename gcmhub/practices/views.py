@@ -35,6 +35,7 @@ from gcmhub.practices.schemas import (
 from gcmhub.practices.workflow import PRACTICE_STATES
 from gcmhub.taxonomy.actions import scheme_show
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import invalid_message, login_redirect, validated
 from gcmhub.web.i18n import N_
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
@@ -138,10 +139,6 @@ def _list(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
-def _login(path: str) -> Response:
-    return RedirectResponse(f"/login?next={path}", status_code=303)
-
-
 def _back(ref: str) -> Response:
     return RedirectResponse(f"/practices/{ref}", status_code=303)
 
@@ -194,7 +191,7 @@ def _form_page(
 @router.get("/practices/new")
 def practice_new_page(request: Request, ctx: ContextDep, call: str | None = None) -> Response:
     if not ctx.actor.signed_in:
-        return _login("/practices/new")
+        return login_redirect("/practices/new")
     given: dict[str, Any] = {"level": "national", "call": call or "", "objectives": []}
     if ctx.actor.countries:
         given["countries"] = ", ".join(sorted(ctx.actor.countries))
@@ -225,9 +222,7 @@ def _submit(request: Request, ctx: Context, given: dict[str, Any]) -> Response:
     try:
         created = actions.practice_submit(ctx, PracticeWrite.model_validate(data))
     except ValidationError as invalid:
-        first = invalid.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "form"
-        return _form_page(request, ctx, given, f"{where}: {first['msg']}", 422)
+        return _form_page(request, ctx, given, invalid_message(invalid), 422)
     except (InvalidInput, Conflict) as refused:  # refused before anything is stored
         return _form_page(request, ctx, given, str(refused), refused.status)
     return _back(created.id)
@@ -267,19 +262,16 @@ def call_new_submit(
     opens: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     check_form(request, ctx, csrf)
-    try:
-        data = CallWrite.model_validate(
-            {
-                "title": title,
-                "description": description,
-                "objectives": _list(objectives),
-                "opens": opens or None,
-                "deadline": deadline,
-            }
-        )
-    except ValidationError as invalid:
-        first = invalid.errors()[0]
-        raise InvalidInput(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    data = validated(
+        CallWrite,
+        {
+            "title": title,
+            "description": description,
+            "objectives": _list(objectives),
+            "opens": opens or None,
+            "deadline": deadline,
+        },
+    )
     actions.call_create(ctx, data)
     return RedirectResponse("/practice-calls", status_code=303)
 

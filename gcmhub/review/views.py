@@ -38,6 +38,7 @@ from gcmhub.review.models import Partnership, Plan
 from gcmhub.review.schemas import LEVELS, STATUSES, DraftWrite, SectionWrite
 from gcmhub.web.charts import bar_chart
 from gcmhub.web.deps import ContextDep
+from gcmhub.web.forms import attempt, invalid_message, only_parameters
 from gcmhub.web.i18n import N_, negotiate
 from gcmhub.web.session import CSRF_FIELD, check_form
 from gcmhub.web.templating import render
@@ -120,16 +121,6 @@ SHADES = 3  # heat-map shades above zero
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def _only(request: Request, *names: str) -> None:
-    """Refuse a query parameter the page does not know (a typo never silently widens a list)."""
-    known = {*names, "lang"}
-    for name in request.query_params:
-        if name not in known:
-            raise BadParameter(
-                name, f"unknown parameter '{name}'; parameters: {', '.join(sorted(known))}"
-            )
 
 
 def _day(name: str, value: str) -> date | None:
@@ -270,7 +261,7 @@ def record_link(section: str, ref: str) -> str | None:
 
 @router.get("/review")
 def dashboard_page(request: Request, ctx: ContextDep, measure: str = "commitments") -> Response:
-    _only(request, "measure")
+    only_parameters(request, "measure")
     if measure not in progress.MEASURES:
         raise BadParameter("measure", f"measure: one of {', '.join(progress.MEASURES)}")
     rows = progress.objective_progress(ctx)
@@ -307,7 +298,7 @@ def dashboard_page(request: Request, ctx: ContextDep, measure: str = "commitment
 
 @router.get("/review/countries/{iso3}")
 def country_page(request: Request, ctx: ContextDep, iso3: str, version: str = "") -> Response:
-    _only(request, "version")
+    only_parameters(request, "version")
     if len(iso3) > 60:
         raise NotFound("no such country")
     try:
@@ -337,7 +328,7 @@ def country_page(request: Request, ctx: ContextDep, iso3: str, version: str = ""
 @router.get("/review/countries/{iso3}/plan")
 def plan_diff_page(request: Request, ctx: ContextDep, iso3: str) -> Response:
     # `from` and `to` are Python words: read them by hand.
-    _only(request, "from", "to")
+    only_parameters(request, "from", "to")
     plan = plans.plan_show(ctx, iso3)
     last = _version("to", request.query_params.get("to", str(plan.latest_version)))
     first = _version("from", request.query_params.get("from", str(max(1, last - 1))))
@@ -357,7 +348,7 @@ def plan_diff_page(request: Request, ctx: ContextDep, iso3: str) -> Response:
 
 @router.get("/review/reviews")
 def reviews_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     return _page(
         request,
         ctx,
@@ -369,7 +360,7 @@ def reviews_page(request: Request, ctx: ContextDep) -> Response:
 
 @router.get("/review/reviews/{review_id}")
 def review_page(request: Request, ctx: ContextDep, review_id: str, done: str = "") -> Response:
-    _only(request, "done")
+    only_parameters(request, "done")
     return _review_page(request, ctx, _review_id(review_id), done=DONE.get(done))
 
 
@@ -411,13 +402,10 @@ def _review_act(
 ) -> Response:
     """Run a review page's form: a refusal shows on the page, with nothing stored."""
     try:
-        with ctx.session.begin_nested():
-            action()
+        attempt(ctx, action)
     except ValidationError as invalid:
-        first = invalid.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "form"
         return _review_page(
-            request, ctx, review_id, error=f"{where}: {first['msg']}", status_code=422
+            request, ctx, review_id, error=invalid_message(invalid), status_code=422
         )
     except NotFound:
         raise
@@ -498,7 +486,7 @@ def partnerships_page(
     objective: str = "",
     stakeholder: str = "",
 ) -> Response:
-    _only(request, "level", "objective", "stakeholder")
+    only_parameters(request, "level", "objective", "stakeholder")
     if level and level not in LEVELS:
         raise BadParameter("level", f"level: one of {', '.join(LEVELS)}")
     if len(objective) > 40 or len(stakeholder) > 100:
@@ -531,7 +519,7 @@ def partnerships_page(
 
 @router.get("/review/capacity")
 def capacity_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request)
+    only_parameters(request)
     fmt = Formats(negotiate(request))
     changes = capacity.capacity_changes(ctx)
     charts = [
@@ -557,7 +545,7 @@ def capacity_page(request: Request, ctx: ContextDep) -> Response:
 
 @router.get("/review/report")
 def report_page(request: Request, ctx: ContextDep) -> Response:
-    _only(request, "from", "to")
+    only_parameters(request, "from", "to")
     today = date.today()
     given_from = request.query_params.get("from", "")
     given_to = request.query_params.get("to", "")
