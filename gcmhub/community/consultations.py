@@ -167,7 +167,7 @@ def _contribution(row: Contribution, full: bool) -> ContributionPublic:
         language=row.language,
         objectives=[Suggested(**s) for s in row.objectives],
         status=row.status,
-        author=row.created_by,
+        author=row.created_by if full else None,
         created_at=row.created_at,
         moderation=[ModerationEvent(**m) for m in row.moderation] if full else [],
     )

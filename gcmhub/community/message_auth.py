@@ -1,14 +1,10 @@
-"""Who may do what with messages between members and with an organization's profile.
+"""Who may do what with messages between members.
 
 Anyone signed in writes to an approved organization; the message reaches the account that
 registered it, through the platform only. A message is read by its two parties (to anyone
 else it does not exist: 404); once its recipient reported it as abuse, curators read it too,
 since they cannot judge a report without the words reported. Only the recipient of a message
 replies to it or reports it.
-
-An organization's profile is edited, and its named contact removed, by the account that
-registered it and by curators. The contact person may not have an account: they ask either
-of them, and withdrawal takes effect at once.
 """
 
 from __future__ import annotations
@@ -17,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from gcmhub.auth import rule
-from gcmhub.community.auth import OwnerScope
 from gcmhub.context import Actor
 
 
@@ -61,18 +56,3 @@ def message_reply(actor: Actor, scope: Any) -> bool:
 def message_report(actor: Actor, scope: Any) -> bool:
     assert isinstance(scope, MessageScope)
     return _is(actor, scope.recipient_id)
-
-
-@rule("organization_update", "whoever registered an organization and curators edit its profile")
-def organization_update(actor: Actor, scope: Any) -> bool:
-    assert isinstance(scope, OwnerScope)
-    return actor.has("curator") or _is(actor, scope.owner_id)
-
-
-@rule(
-    "organization_consent_withdraw",
-    "whoever registered an organization and curators remove its named contact",
-)
-def organization_consent_withdraw(actor: Actor, scope: Any) -> bool:
-    assert isinstance(scope, OwnerScope)
-    return actor.has("curator") or _is(actor, scope.owner_id)

@@ -239,7 +239,11 @@ class ContributionPublic(BaseModel):
     language: str | None
     objectives: list[Suggested]
     status: str
-    author: str
+    author: str | None = Field(
+        default=None,
+        description="Who wrote it: to the moderator and curators only, as a person is not "
+        "named publicly without their consent.",
+    )
     created_at: UtcDateTime
     moderation: list[ModerationEvent] = Field(
         default_factory=list, description="To the moderator and curators only."

@@ -191,6 +191,9 @@ def test_moderation_keeps_reasons_on_record(web: TestClient, people: dict[str, P
     ]
     shown = web.get(f"{API}/consultations/{ref}/contributions").json()
     assert [c["id"] for c in shown] == [contribution] and shown[0]["moderation"] == []
+    # A person is not named publicly: the author is for the moderator and curators only.
+    assert shown[0]["author"] is None
+    assert restored.json()["author"] == people["partner"].username
 
 
 def test_a_report_of_abuse_reaches_the_curators(web: TestClient, people: dict[str, Person]) -> None:
