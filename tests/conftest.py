@@ -62,6 +62,10 @@ DATABASE_INDEPENDENT = (
     "tests/fund/test_money.py",
     "tests/test_docs.py",
 )
+# The browser journeys drive pages whose reads and writes the page and API tests check on
+# both databases; Chromium runs in the SQLite run only, so that two browsers and two servers
+# do not compete for the two cores while both runs go at once (scripts/test).
+SQLITE_RUN_ONLY = ("tests/browser/",)
 LEFT_OUT = pytest.StashKey[int]()
 
 
@@ -80,7 +84,8 @@ def _independent(item: pytest.Item) -> bool:
     path = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parent.parent)
     where = path.as_posix()
     return item.get_closest_marker("database_independent") is not None or any(
-        where == prefix or where.startswith(prefix) for prefix in DATABASE_INDEPENDENT
+        where == prefix or where.startswith(prefix)
+        for prefix in (*DATABASE_INDEPENDENT, *SQLITE_RUN_ONLY)
     )
 
 
@@ -107,8 +112,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     left_out = config.stash.get(LEFT_OUT, 0)
     if left_out:
         terminalreporter.write_line(
-            f"gcmhub: {left_out} database-independent tests left out of the PostgreSQL run "
-            "(the SQLite run has them; tests/conftest.py: DATABASE_INDEPENDENT)"
+            f"gcmhub: {left_out} tests left out of the PostgreSQL run: the SQLite run has them "
+            "(tests/conftest.py: DATABASE_INDEPENDENT, SQLITE_RUN_ONLY)"
         )
 
 

@@ -39,9 +39,12 @@ from gcmhub.community.message_schemas import (
 from gcmhub.community.models import (
     Contribution,
     Digest,
+    Event,
     Follow,
     Message,
     Organization,
+    Pledge,
+    PledgeUpdate,
 )
 from gcmhub.context import Context
 from gcmhub.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -363,8 +366,9 @@ def community_forget_person(ctx: Context, user_id: int, anonymous: str) -> None:
 
     The account row stays (anonymised), so nothing cascades by itself: follows and digests
     are deleted here; messages stay with the other party, the erased side shown as "a former
-    member"; contributions and organizations keep their text, under the anonymous name, and
-    an organization no longer has anyone to receive its messages.
+    member"; contributions, organizations, events, pledges and progress updates keep their
+    text, under the anonymous name, and an organization no longer has anyone to receive its
+    messages. Call it before the account's username is anonymised.
     """
     ctx.session.execute(delete(Follow).where(Follow.user_id == user_id))
     ctx.session.execute(delete(Digest).where(Digest.user_id == user_id))
@@ -379,4 +383,14 @@ def community_forget_person(ctx: Context, user_id: int, anonymous: str) -> None:
         update(Organization)
         .where(Organization.owner_id == user_id)
         .values(owner_id=None, created_by=anonymous)
+    )
+    for table in (Event, Pledge):  # they stay public, under the anonymous name
+        ctx.session.execute(
+            update(table)
+            .where(table.owner_id == user_id)
+            .values(owner_id=None, created_by=anonymous)
+        )
+    username = ctx.session.scalar(select(User.username).where(User.id == user_id))
+    ctx.session.execute(
+        update(PledgeUpdate).where(PledgeUpdate.created_by == username).values(created_by=anonymous)
     )

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from gcmhub.accounts import actions
 from gcmhub.accounts.models import AuditEntry, Notification, User
 from gcmhub.accounts.schemas import TokenRequest
-from gcmhub.community.models import Contribution, Digest, Follow, Message, Organization
+from gcmhub.community.models import Contribution, Digest, Event, Follow, Message, Organization
 from gcmhub.runtime import open_context
 from gcmhub.settings import get_settings
 from gcmhub.web.limits import MESSAGES
@@ -393,6 +393,19 @@ def test_the_export_holds_the_community_data_and_erasure_keeps_the_other_sides_m
         json=CONTRIBUTION,
         headers=writer.headers,
     ).json()["id"]
+    event = web.post(
+        f"{API}/events",
+        json={
+            "title": "Recruitment fees roundtable",
+            "organizer": "Jean's association",
+            "scope": "local",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-03-01",
+            "modality": "online",
+        },
+        headers=writer.headers,
+    )
+    assert event.status_code == 201, event.text
     with open_context() as ctx:
         jean = ctx.session.scalar(select(User.id).where(User.username == "jean"))
         assert jean is not None
@@ -433,6 +446,8 @@ def test_the_export_holds_the_community_data_and_erasure_keeps_the_other_sides_m
         assert ctx.session.scalar(select(func.count()).where(Digest.user_id == jean)) == 0
         row = ctx.session.get(Contribution, contribution)
         assert row is not None and row.created_by == f"deleted-{jean}"
+        held = ctx.session.get(Event, event.json()["id"])  # still public, without the person
+        assert held is not None and (held.owner_id, held.created_by) == (None, f"deleted-{jean}")
     refused = web.post(
         f"{API}/messages/{made}/reply", json={"body": "Still there?"}, headers=owner.headers
     )
