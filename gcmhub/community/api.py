@@ -17,6 +17,7 @@ from starlette.responses import Response
 from gcmhub.community import consultations, organizations
 from gcmhub.community.schemas import (
     KINDS,
+    ORGANIZATIONS,
     ConsultationPublic,
     ConsultationSummary,
     ConsultationWrite,
@@ -29,9 +30,10 @@ from gcmhub.community.schemas import (
     OrganizationWrite,
     ReportWrite,
 )
+from gcmhub.downloads import format_of
 from gcmhub.web.deps import ContextDep, filters_from
 from gcmhub.web.problems import PROBLEM_RESPONSES
-from gcmhub.web.responses import cache_control, cached_json
+from gcmhub.web.responses import cache_control, cached_json, download
 from gcmhub.web.session import require_token
 
 router = APIRouter(prefix="/api/v1/community", tags=["community"], responses=PROBLEM_RESPONSES)
@@ -47,7 +49,8 @@ KIND_PATTERN = "^(" + "|".join(KINDS) + ")$"
     "/organizations",
     summary="The directory of organizations",
     description="Approved organizations (curators: `status` pending or rejected too); a "
-    "contact person appears only with their consent.",
+    "contact person appears only with their consent. `language` keeps those that work in it "
+    "(ISO 639); `format=csv|json` downloads the list.",
     response_model=list[OrganizationPublic],
 )
 def organizations_list(
@@ -57,9 +60,17 @@ def organizations_list(
     country: Annotated[str | None, Query(min_length=2, max_length=60)] = None,
     objective: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
     status: Annotated[str, Query(pattern="^(approved|pending|rejected)$")] = "approved",
+    language: Annotated[str | None, Query(pattern="^[a-z]{2,3}$")] = None,
+    format: Annotated[
+        str | None, Query(pattern="^(csv|json)$", description="Download: csv or json.")
+    ] = None,
 ) -> Response:
-    filters_from(request, {"kind", "country", "objective", "status"}, [])
-    found = organizations.organization_list(ctx, kind, country, objective, status)
+    filters_from(request, {"kind", "country", "objective", "status", "language", "format"}, [])
+    found = organizations.organization_list(ctx, kind, country, objective, status, language)
+    if format:
+        return download(
+            ORGANIZATIONS, found, format_of(format), {"count": len(found)}, cache_control(request)
+        )
     return cached_json(request, [o.model_dump(mode="json") for o in found])
 
 

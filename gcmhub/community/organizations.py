@@ -145,8 +145,10 @@ def organization_list(
     country: str | None = None,
     objective: str | None = None,
     status: str = "approved",
+    language: str | None = None,
 ) -> list[OrganizationPublic]:
-    """Approved organizations (curators may ask for pending or rejected ones)."""
+    """Approved organizations (curators may ask for pending or rejected ones), narrowed by
+    kind, country of origin or residence, objective and working language."""
     if status != "approved":
         authorize(ctx, "organization_review")
     query = select(Organization).where(Organization.status == status)
@@ -159,6 +161,8 @@ def organization_list(
     if objective:
         concept = concept_list(ctx, [objective], "objective", "objective")[0]
         rows = [r for r in rows if concept in r.objectives]
+    if language:
+        rows = [r for r in rows if language in r.languages]
     return [_public(r) for r in rows]
 
 

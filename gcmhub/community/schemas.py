@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gcmhub.downloads import Table, joined
 from gcmhub.types import UtcDateTime, no_nul
 
 KINDS = (
@@ -270,3 +271,43 @@ class ConsultationSummary(BaseModel):
     questions: list[SummaryQuestion]
     objectives: dict[str, list[int]]
     languages: dict[str, list[int]]
+
+
+# -- downloads ---------------------------------------------------------------------------------
+
+
+def _organization_row(row: OrganizationPublic) -> dict[str, Any]:
+    lists = {"origin_countries", "residence_countries", "objectives", "languages"}
+    return {
+        **row.model_dump(mode="json", exclude=lists),
+        **{name: joined(getattr(row, name)) for name in sorted(lists)},
+    }
+
+
+def _plain(row: BaseModel) -> dict[str, Any]:
+    return row.model_dump(mode="json")
+
+
+ORGANIZATIONS = Table(
+    name="gcmhub-community-organizations",
+    columns=(
+        "id",
+        "name",
+        "kind",
+        "description",
+        "origin_countries",
+        "residence_countries",
+        "city",
+        "objectives",
+        "languages",
+        "offers",
+        "seeks",
+        "website",
+        "contact_name",
+        "status",
+        "created_at",
+    ),
+    flatten=_organization_row,
+    context={"@vocab": "https://schema.org/"},
+    node=_plain,
+)

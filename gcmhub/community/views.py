@@ -211,13 +211,13 @@ def organizations_page(
     if len(country) > 60 or len(objective) > 60:
         raise BadParameter("country" if len(country) > 60 else "objective", "too long")
     every = organizations.organization_list(ctx)
-    found = organizations.organization_list(ctx, kind or None, country or None, objective or None)
-    if language:
-        found = [o for o in found if language in o.languages]
+    found = organizations.organization_list(
+        ctx, kind or None, country or None, objective or None, language=language or None
+    )
     places = {c for o in every for c in (*o.origin_countries, *o.residence_countries)}
     names = _countries(ctx, places)
     chosen = {"kind": kind, "country": country, "objective": objective, "language": language}
-    download = urlencode([(k, v) for k, v in chosen.items() if v and k != "language"])
+    download = urlencode([(k, v) for k, v in chosen.items() if v])
     return _page(
         request,
         "community_organizations.html",
@@ -227,7 +227,7 @@ def organizations_page(
         country_choices=sorted(names.items(), key=lambda pair: pair[1]),
         language_choices=sorted({code for o in every for code in o.languages}),
         objective_names=_objectives(ctx),
-        download="/api/v1/community/organizations" + ("?" + download if download else ""),
+        download="/api/v1/community/organizations?" + (download + "&" if download else ""),
         pending=len(organizations.organization_list(ctx, status="pending"))
         if allowed(ctx.actor, "organization_review")
         else None,

@@ -69,6 +69,16 @@ def test_an_organization_is_public_only_once_a_curator_approves_it(
     listed = web.get(f"{API}/organizations", params={"country": "SEN", "kind": "diaspora"})
     assert [o["id"] for o in listed.json()] == [ref]
     assert web.get(f"{API}/organizations", params={"status": "pending"}).status_code == 401
+    # By working language (ORGANIZATION works in French and Wolof), and as a download.
+    assert [o["id"] for o in web.get(f"{API}/organizations?language=wo").json()] == [ref]
+    assert web.get(f"{API}/organizations?language=ar").json() == []
+    assert web.get(f"{API}/organizations?language=Wolof").status_code in (400, 422)
+    table = web.get(f"{API}/organizations", params={"language": "wo", "format": "csv"})
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert [(r["id"], r["name"], r["languages"], r["origin_countries"]) for r in rows] == [
+        (str(ref), ORGANIZATION["name"], "fr;wo", "SEN")
+    ]
 
 
 def test_a_named_person_is_shown_only_with_consent(
