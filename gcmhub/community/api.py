@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,14 +31,12 @@ from gcmhub.community.schemas import (
     ReportWrite,
 )
 from gcmhub.downloads import format_of
-from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.deps import ContextDep, RecordId, filters_from
 from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.responses import cache_control, cached_json, download
 from gcmhub.web.session import require_token
 
 router = APIRouter(prefix="/api/v1/community", tags=["community"], responses=PROBLEM_RESPONSES)
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones do not exist
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 KIND_PATTERN = "^(" + "|".join(KINDS) + ")$"
 
 
@@ -97,7 +95,7 @@ def organizations_register(
     description="Approved: everyone; pending or rejected: who registered it and curators.",
     response_model=OrganizationPublic,
 )
-def organizations_show(request: Request, ctx: ContextDep, organization_id: Id) -> Response:
+def organizations_show(request: Request, ctx: ContextDep, organization_id: RecordId) -> Response:
     filters_from(request, set(), [])
     found = organizations.organization_show(ctx, organization_id)
     return cached_json(request, found.model_dump(mode="json"))
@@ -112,7 +110,7 @@ def organizations_show(request: Request, ctx: ContextDep, organization_id: Id) -
     openapi_extra={"x-rule": "organization_review"},
 )
 def organizations_review(
-    request: Request, ctx: ContextDep, organization_id: Id, body: OrganizationReview
+    request: Request, ctx: ContextDep, organization_id: RecordId, body: OrganizationReview
 ) -> OrganizationPublic:
     require_token(request, ctx)
     return organizations.organization_review(ctx, organization_id, body)
@@ -129,7 +127,7 @@ def organizations_review(
     openapi_extra={"x-rule": "organization_update"},
 )
 def organizations_update(
-    request: Request, ctx: ContextDep, organization_id: Id, body: OrganizationUpdate
+    request: Request, ctx: ContextDep, organization_id: RecordId, body: OrganizationUpdate
 ) -> OrganizationPublic:
     require_token(request, ctx)
     return organizations.organization_update(ctx, organization_id, body)
@@ -144,7 +142,7 @@ def organizations_update(
     openapi_extra={"x-rule": "organization_consent_withdraw"},
 )
 def organizations_withdraw_consent(
-    request: Request, ctx: ContextDep, organization_id: Id
+    request: Request, ctx: ContextDep, organization_id: RecordId
 ) -> OrganizationPublic:
     require_token(request, ctx)
     return organizations.organization_withdraw_consent(ctx, organization_id)
@@ -185,7 +183,7 @@ def consultations_create(
     summary="A consultation",
     response_model=ConsultationPublic,
 )
-def consultations_show(request: Request, ctx: ContextDep, consultation_id: Id) -> Response:
+def consultations_show(request: Request, ctx: ContextDep, consultation_id: RecordId) -> Response:
     filters_from(request, set(), [])
     found = consultations.consultation_show(ctx, consultation_id)
     return cached_json(request, found.model_dump(mode="json"))
@@ -197,7 +195,7 @@ def consultations_show(request: Request, ctx: ContextDep, consultation_id: Id) -
     description="Hidden ones only to the moderator and curators, with the moderation record.",
     response_model=list[ContributionPublic],
 )
-def contributions_list(request: Request, ctx: ContextDep, consultation_id: Id) -> Response:
+def contributions_list(request: Request, ctx: ContextDep, consultation_id: RecordId) -> Response:
     filters_from(request, set(), [])
     found = consultations.contribution_list(ctx, consultation_id)
     return cached_json(request, [c.model_dump(mode="json") for c in found])
@@ -214,7 +212,7 @@ def contributions_list(request: Request, ctx: ContextDep, consultation_id: Id) -
     openapi_extra={"x-rule": "contribution_create"},
 )
 def contributions_create(
-    request: Request, ctx: ContextDep, consultation_id: Id, body: ContributionWrite
+    request: Request, ctx: ContextDep, consultation_id: RecordId, body: ContributionWrite
 ) -> ContributionPublic:
     require_token(request, ctx)
     return consultations.contribution_create(ctx, consultation_id, body)
@@ -231,7 +229,7 @@ def contributions_create(
 def consultations_summary(
     request: Request,
     ctx: ContextDep,
-    consultation_id: Id,
+    consultation_id: RecordId,
     format: Annotated[str | None, Query(pattern="^(csv|json)$")] = None,
 ) -> Response:
     filters_from(request, {"format"}, [])
@@ -257,7 +255,7 @@ def consultations_summary(
     openapi_extra={"x-rule": "contribution_moderate"},
 )
 def contributions_moderate(
-    request: Request, ctx: ContextDep, contribution_id: Id, body: ModerationWrite
+    request: Request, ctx: ContextDep, contribution_id: RecordId, body: ModerationWrite
 ) -> ContributionPublic:
     require_token(request, ctx)
     return consultations.contribution_moderate(ctx, contribution_id, body)
@@ -271,7 +269,7 @@ def contributions_moderate(
     openapi_extra={"x-rule": "contribution_report"},
 )
 def contributions_report(
-    request: Request, ctx: ContextDep, contribution_id: Id, body: ReportWrite
+    request: Request, ctx: ContextDep, contribution_id: RecordId, body: ReportWrite
 ) -> dict[str, Any]:
     require_token(request, ctx)
     return consultations.contribution_report(ctx, contribution_id, body)

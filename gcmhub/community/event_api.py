@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -30,14 +30,12 @@ from gcmhub.community.event_schemas import (
 )
 from gcmhub.downloads import format_of
 from gcmhub.errors import BadParameter
-from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.deps import ContextDep, RecordId, filters_from
 from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.responses import cache_control, cached_json, download
 from gcmhub.web.session import require_token
 
 router = APIRouter(prefix="/api/v1/community", tags=["community"], responses=PROBLEM_RESPONSES)
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones do not exist
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Words = Annotated[str | None, Query(max_length=300, description="Words, all of them present.")]
 Objective = Annotated[
     str | None, Query(min_length=1, max_length=60, description="An objective: 6, objective:6.")
@@ -112,7 +110,7 @@ def events_create(request: Request, ctx: ContextDep, body: EventWrite) -> EventP
 
 
 @router.get("/events/{event_id}", summary="An event", response_model=EventPublic)
-def events_show(request: Request, ctx: ContextDep, event_id: Id) -> Response:
+def events_show(request: Request, ctx: ContextDep, event_id: RecordId) -> Response:
     filters_from(request, set(), [])
     return cached_json(request, events.event_show(ctx, event_id).model_dump(mode="json"))
 
@@ -126,7 +124,7 @@ def events_show(request: Request, ctx: ContextDep, event_id: Id) -> Response:
     openapi_extra={"x-rule": "event_edit"},
 )
 def events_update(
-    request: Request, ctx: ContextDep, event_id: Id, body: EventUpdate
+    request: Request, ctx: ContextDep, event_id: RecordId, body: EventUpdate
 ) -> EventPublic:
     require_token(request, ctx)
     return events.event_update(ctx, event_id, body)
@@ -141,7 +139,7 @@ def events_update(
     openapi_extra={"x-rule": "event_edit"},
 )
 def events_outcomes(
-    request: Request, ctx: ContextDep, event_id: Id, body: OutcomesWrite
+    request: Request, ctx: ContextDep, event_id: RecordId, body: OutcomesWrite
 ) -> EventPublic:
     require_token(request, ctx)
     return events.event_outcomes(ctx, event_id, body)
@@ -156,7 +154,7 @@ def events_outcomes(
     openapi_extra={"x-rule": "event_edit"},
 )
 def events_cancel(
-    request: Request, ctx: ContextDep, event_id: Id, body: CancelWrite
+    request: Request, ctx: ContextDep, event_id: RecordId, body: CancelWrite
 ) -> EventPublic:
     require_token(request, ctx)
     return events.event_cancel(ctx, event_id, body)
@@ -220,7 +218,7 @@ def pledges_create(request: Request, ctx: ContextDep, body: PledgeWrite) -> Pled
     summary="A pledge, with its progress reports",
     response_model=PledgePublic,
 )
-def pledges_show(request: Request, ctx: ContextDep, pledge_id: Id) -> Response:
+def pledges_show(request: Request, ctx: ContextDep, pledge_id: RecordId) -> Response:
     filters_from(request, set(), [])
     return cached_json(request, pledges.pledge_show(ctx, pledge_id).model_dump(mode="json"))
 
@@ -237,7 +235,7 @@ def pledges_show(request: Request, ctx: ContextDep, pledge_id: Id) -> Response:
     openapi_extra={"x-rule": "community_pledge_update"},
 )
 def pledges_progress(
-    request: Request, ctx: ContextDep, pledge_id: Id, body: PledgeUpdateWrite
+    request: Request, ctx: ContextDep, pledge_id: RecordId, body: PledgeUpdateWrite
 ) -> PledgePublic:
     require_token(request, ctx)
     return pledges.pledge_progress(ctx, pledge_id, body)

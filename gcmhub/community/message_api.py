@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,13 +22,11 @@ from gcmhub.community.message_schemas import (
     MessageWrite,
     ReplyWrite,
 )
-from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.deps import ContextDep, RecordId, filters_from
 from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.session import require_token
 
 router = APIRouter(prefix="/api/v1/community", tags=["community"], responses=PROBLEM_RESPONSES)
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones do not exist
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 PRIVATE = "private, no-store"
 
 
@@ -45,7 +43,7 @@ PRIVATE = "private, no-store"
     openapi_extra={"x-rule": "message_send"},
 )
 def messages_send(
-    request: Request, ctx: ContextDep, organization_id: Id, body: MessageWrite
+    request: Request, ctx: ContextDep, organization_id: RecordId, body: MessageWrite
 ) -> MessagePublic:
     require_token(request, ctx)
     return messages.message_send(ctx, organization_id, body)
@@ -77,7 +75,7 @@ def messages_list(
     response_model=MessagePublic,
 )
 def messages_show(
-    request: Request, response: Response, ctx: ContextDep, message_id: Id
+    request: Request, response: Response, ctx: ContextDep, message_id: RecordId
 ) -> MessagePublic:
     filters_from(request, set(), [])
     response.headers["Cache-Control"] = PRIVATE
@@ -94,7 +92,7 @@ def messages_show(
     openapi_extra={"x-rule": "message_reply"},
 )
 def messages_reply(
-    request: Request, ctx: ContextDep, message_id: Id, body: ReplyWrite
+    request: Request, ctx: ContextDep, message_id: RecordId, body: ReplyWrite
 ) -> MessagePublic:
     require_token(request, ctx)
     return messages.message_reply(ctx, message_id, body)
@@ -110,7 +108,7 @@ def messages_reply(
     openapi_extra={"x-rule": "message_report"},
 )
 def messages_report(
-    request: Request, ctx: ContextDep, message_id: Id, body: MessageReport
+    request: Request, ctx: ContextDep, message_id: RecordId, body: MessageReport
 ) -> MessageReported:
     require_token(request, ctx)
     return messages.message_report(ctx, message_id, body)

@@ -50,7 +50,7 @@ from gcmhub.fund.schemas import (
     TranchePlanWrite,
     TransferWrite,
 )
-from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.deps import MAX_ID, ContextDep, RecordId, filters_from
 from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.responses import cache_control, cached_json, download
 from gcmhub.web.session import require_token
@@ -58,10 +58,6 @@ from gcmhub.web.session import require_token
 router = APIRouter(prefix="/api/v1/fund", tags=["start-up fund"], responses=PROBLEM_RESPONSES)
 WRITE = "Fund manager or admin, with a write token. "
 FormatQuery = Annotated[str | None, Query(description="Download: csv or json.")]
-MAX_ID = (
-    2**31 - 1
-)  # ids are INTEGER columns: larger ones do not exist (and PostgreSQL refuses them)
-TransactionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get(
@@ -286,7 +282,7 @@ def transactions_list(
     summary="One ledger transaction",
     response_model=ledger.TransactionPublic,
 )
-def transactions_show(request: Request, ctx: ContextDep, transaction_id: TransactionId) -> Response:
+def transactions_show(request: Request, ctx: ContextDep, transaction_id: RecordId) -> Response:
     found = ledger.transaction_list(ctx, after=transaction_id - 1, limit=1)
     if not found or found[0].id != transaction_id:
         raise NotFound(f"no ledger transaction {transaction_id}")
@@ -304,7 +300,7 @@ def transactions_show(request: Request, ctx: ContextDep, transaction_id: Transac
     openapi_extra={"x-rule": "ledger_reverse"},
 )
 def transactions_reverse(
-    request: Request, ctx: ContextDep, transaction_id: TransactionId, body: ReversalWrite
+    request: Request, ctx: ContextDep, transaction_id: RecordId, body: ReversalWrite
 ) -> ledger.TransactionPublic:
     require_token(request, ctx)
     reversal = ledger.ledger_reverse(ctx, transaction_id, body.memo, body.value_date)

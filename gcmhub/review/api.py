@@ -59,7 +59,7 @@ from gcmhub.review.schemas import (
     SectionWrite,
     SupportWrite,
 )
-from gcmhub.web.deps import ContextDep, filters_from
+from gcmhub.web.deps import MAX_ID, ContextDep, RecordId, filters_from
 from gcmhub.web.problems import PROBLEM_RESPONSES
 from gcmhub.web.responses import cache_control, cached_json, download
 from gcmhub.web.session import require_token
@@ -68,8 +68,6 @@ router = APIRouter(
     prefix="/api/v1/review", tags=["review of implementation"], responses=PROBLEM_RESPONSES
 )
 COUNTRY_SIDE = "The country's focal points or the secretariat, with a write token. "
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones do not exist
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Country = Annotated[str, Path(min_length=2, max_length=60, description="ISO3 code or name.")]
 ObjectiveCode = Annotated[
     str,
@@ -184,7 +182,7 @@ def reviews_create(request: Request, ctx: ContextDep, body: ReviewWrite) -> Revi
 
 
 @router.get("/reviews/{review_id}", summary="A voluntary review", response_model=ReviewPublic)
-def reviews_show(request: Request, ctx: ContextDep, review_id: Id) -> Response:
+def reviews_show(request: Request, ctx: ContextDep, review_id: RecordId) -> Response:
     filters_from(request, set(), [])
     return cached_json(request, reviews.review_show(ctx, review_id).model_dump(mode="json"))
 
@@ -197,7 +195,7 @@ def reviews_show(request: Request, ctx: ContextDep, review_id: Id) -> Response:
     openapi_extra={"x-rule": "voluntary_review_write"},
 )
 def reviews_update(
-    request: Request, ctx: ContextDep, review_id: Id, body: ReviewUpdate
+    request: Request, ctx: ContextDep, review_id: RecordId, body: ReviewUpdate
 ) -> ReviewPublic:
     require_token(request, ctx)
     return reviews.review_update(ctx, review_id, body)
@@ -212,7 +210,11 @@ def reviews_update(
     openapi_extra={"x-rule": "voluntary_review_write"},
 )
 def reviews_section(
-    request: Request, ctx: ContextDep, review_id: Id, objective: ObjectiveCode, body: SectionWrite
+    request: Request,
+    ctx: ContextDep,
+    review_id: RecordId,
+    objective: ObjectiveCode,
+    body: SectionWrite,
 ) -> SectionPublic:
     require_token(request, ctx)
     return reviews.section_write(ctx, review_id, objective, body)
@@ -228,7 +230,7 @@ def reviews_section(
     openapi_extra={"x-rule": "voluntary_review_write"},
 )
 def reviews_draft(
-    request: Request, ctx: ContextDep, review_id: Id, body: DraftWrite | None = None
+    request: Request, ctx: ContextDep, review_id: RecordId, body: DraftWrite | None = None
 ) -> ReviewPublic:
     require_token(request, ctx)
     return reviews.review_draft(ctx, review_id, body or DraftWrite())
@@ -246,7 +248,7 @@ def reviews_draft(
 def reviews_practice(
     request: Request,
     ctx: ContextDep,
-    review_id: Id,
+    review_id: RecordId,
     objective: ObjectiveCode,
     body: PracticeWrite | None = None,
 ) -> SectionPublic:
@@ -266,7 +268,7 @@ def reviews_practice(
 def reviews_request(
     request: Request,
     ctx: ContextDep,
-    review_id: Id,
+    review_id: RecordId,
     objective: ObjectiveCode,
     body: SupportWrite,
 ) -> SectionPublic:
@@ -284,7 +286,7 @@ def reviews_request(
 def reviews_export(
     request: Request,
     ctx: ContextDep,
-    review_id: Id,
+    review_id: RecordId,
     format: Annotated[str, Query(pattern="^(docx|html)$")],
 ) -> Response:
     filters_from(request, {"format"}, [])
@@ -379,7 +381,7 @@ def partnerships_measures(
 @router.get(
     "/partnerships/{partnership_id}", summary="A partnership", response_model=PartnershipPublic
 )
-def partnerships_show(request: Request, ctx: ContextDep, partnership_id: Id) -> Response:
+def partnerships_show(request: Request, ctx: ContextDep, partnership_id: RecordId) -> Response:
     filters_from(request, set(), [])
     found = partnerships.partnership_show(ctx, partnership_id)
     return cached_json(request, found.model_dump(mode="json"))
@@ -394,7 +396,7 @@ def partnerships_show(request: Request, ctx: ContextDep, partnership_id: Id) -> 
     openapi_extra={"x-rule": "partnership_update"},
 )
 def partnerships_update(
-    request: Request, ctx: ContextDep, partnership_id: Id, body: PartnershipUpdate
+    request: Request, ctx: ContextDep, partnership_id: RecordId, body: PartnershipUpdate
 ) -> PartnershipPublic:
     require_token(request, ctx)
     return partnerships.partnership_update(ctx, partnership_id, body)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Path
 from starlette.requests import Request
 
 from gcmhub.errors import BadParameter
 from gcmhub.web.session import ContextDep
 
-__all__ = ["ContextDep", "filters_from"]
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones do not exist (PostgreSQL refuses them)
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]  # a record's number in an API address
+
+__all__ = ["MAX_ID", "ContextDep", "RecordId", "filters_from"]
 
 
 def filters_from(request: Request, fixed: set[str], facets: list[str]) -> dict[str, list[str]]:

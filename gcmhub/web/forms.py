@@ -20,11 +20,11 @@ from starlette.responses import RedirectResponse
 
 from gcmhub.context import Context
 from gcmhub.errors import BadParameter, InvalidInput, NotFound
+from gcmhub.web.deps import MAX_ID
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones do not exist
 ALWAYS_KNOWN = "lang"  # every page takes the language it is shown in
 
 
