@@ -15,7 +15,6 @@ message on the page it was sent from, with what was typed kept. Success redirect
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -29,9 +28,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from gcmhub.accounts.models import User
 from gcmhub.auth import allowed, authorize
 from gcmhub.community import consultations, organizations
 from gcmhub.community.auth import ModeratorScope, OwnerScope
+from gcmhub.community.follows import follow_context
 from gcmhub.community.models import Consultation, Contribution, Organization
 from gcmhub.community.schemas import (
     KINDS,
@@ -106,21 +107,6 @@ DONE = {
     "reported": N_("Thank you: the report is sent to the curators and the moderator."),
 }
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-
-
-def _follow_maker() -> Callable[..., Any] | None:
-    """The follow button's context maker (gcmhub/community/follows.py), when that part exists."""
-    try:
-        module = importlib.import_module("gcmhub.community.follows")
-    except ModuleNotFoundError as missing:
-        if missing.name != "gcmhub.community.follows":
-            raise
-        return None
-    found = getattr(module, "follow_context", None)
-    return found if callable(found) else None
-
-
-FOLLOW_CONTEXT = _follow_maker()
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -399,6 +385,12 @@ def organization_review_submit(
 # -- an organization's profile ------------------------------------------------------------------
 
 
+def _reachable(ctx: Context, row: Organization) -> bool:
+    """Whether a message to the organization reaches someone (gcmhub/community/messages.py)."""
+    owner = ctx.session.get(User, row.owner_id) if row.owner_id else None
+    return row.status == "approved" and owner is not None and owner.active
+
+
 @router.get("/community/organizations/{organization_id}")
 def organization_page(
     request: Request, ctx: ContextDep, organization_id: str, done: str = ""
@@ -419,10 +411,10 @@ def organization_page(
         objective_names=_objectives(ctx),
         may_edit=allowed(ctx.actor, "organization_update", OwnerScope(row.owner_id)),
         may_review=allowed(ctx.actor, "organization_review") and shown.status == "pending",
-        # Only an approved organization is followed (or written to).
-        follow=FOLLOW_CONTEXT(ctx, organization_id=number)
-        if FOLLOW_CONTEXT and shown.status == "approved"
-        else None,
+        # Only an approved organization is followed, or written to when an active account
+        # receives its messages (the demo's organizations have none).
+        follow=follow_context(ctx, organization_id=number) if shown.status == "approved" else None,
+        reachable=_reachable(ctx, row),
         done=DONE.get(done),
     )
 

@@ -458,3 +458,28 @@ def test_the_export_holds_the_community_data_and_erasure_keeps_the_other_sides_m
         found = ctx.session.get(Organization, organization)
         assert found is not None and found.owner_id is None
     assert _send(web, people["partner"], organization).status_code == 409
+
+
+def test_an_organization_no_account_receives_for_offers_no_message_form(
+    web: TestClient, people: dict[str, Person]
+) -> None:
+    """Registered from the command line (as the demo's are), no one receives its messages:
+    its page says so rather than offer a form whose message would be refused (409)."""
+    from gcmhub.community.organizations import organization_register, organization_review
+    from gcmhub.community.schemas import OrganizationReview, OrganizationWrite
+
+    with open_context() as ctx:
+        made = organization_register(ctx, OrganizationWrite(**ORGANIZATION))
+        organization_review(ctx, made.id, OrganizationReview(decision="approved"))
+    browser = TestClient(web.app)
+    sign_in(browser, people["partner"].username)
+    page = browser.get(f"/community/organizations/{made.id}")
+    assert page.status_code == 200
+    assert "No account on the platform receives this organization" in page.text
+    assert 'name="body"' not in page.text
+    refused = web.post(
+        f"/api/v1/community/organizations/{made.id}/messages",
+        json={"subject": SUBJECT, "body": BODY},
+        headers=people["partner"].headers,
+    )
+    assert refused.status_code == 409
